@@ -1,0 +1,53 @@
+// ftb/base.h: assertions, thread-safety annotations and small constants shared by the runtime.
+//
+// Nothing here depends on the variant; it is safe to include from any floor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+// FTB_CHECK is always on; FTB_DCHECK only when FTB_DEBUG_CHECKS is defined (debug and sanitizer
+// presets). Both print one line that says what went wrong, then abort, so a death test can match
+// the message.
+namespace ftb {
+[[noreturn]] void FatalError(const char* file, int line, const char* message) noexcept;
+}  // namespace ftb
+
+#define FTB_CHECK(cond, message)                                         \
+  do {                                                                   \
+    if (!(cond)) [[unlikely]]                                            \
+      ::ftb::FatalError(__FILE__, __LINE__, (message));        \
+  } while (0)
+
+#ifdef FTB_DEBUG_CHECKS
+#define FTB_DCHECK(cond, message) FTB_CHECK(cond, message)
+#else
+#define FTB_DCHECK(cond, message) \
+  do {                            \
+  } while (0)
+#endif
+
+// Clang's thread-safety analysis, as google/benchmark's src/mutex.h does it: real attributes where
+// the compiler has them, nothing elsewhere (g++ ignores them).
+#if defined(__clang__)
+#define FTB_THREAD_ANNOTATION(x) __attribute__((x))
+#else
+#define FTB_THREAD_ANNOTATION(x)
+#endif
+#define FTB_CAPABILITY(x) FTB_THREAD_ANNOTATION(capability(x))
+#define FTB_GUARDED_BY(x) FTB_THREAD_ANNOTATION(guarded_by(x))
+#define FTB_ACQUIRE(...) FTB_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
+#define FTB_RELEASE(...) FTB_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define FTB_TRY_ACQUIRE(...) FTB_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+#define FTB_REQUIRES(...) FTB_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define FTB_NO_THREAD_SAFETY_ANALYSIS FTB_THREAD_ANNOTATION(no_thread_safety_analysis)
+
+namespace ftb {
+
+// What threads write independently is padded to this so that it never shares a line (folly's
+// hardware_destructive_interference_size; g++ warns that the std constant may change between
+// compiler versions, so we pin the x86-64 and aarch64 value).
+inline constexpr std::size_t kCacheLine = 64;
+
+}  // namespace ftb

@@ -1,0 +1,132 @@
+// ftb/object.h: the object header, type objects, owned references.
+//
+// Every object starts with the variant's header (reference-count fields and, in the free-threaded
+// variants, the 1-byte lock) followed by the type pointer, as CPython's PyObject does:
+//
+//   variant  header                                                        size   CPython
+//   gil      ob_refcnt | ob_type                                           16 B   16 B (default)
+//   atomic   flags mutex gc_bits pad | refcnt | ob_type                    24 B   -
+//   brc      ob_tid | flags mutex gc_bits ob_ref_local | ob_ref_shared     32 B   32 B (3.13t)
+//            | ob_type
+//
+// The object API (types.h) hands out owned references as `Ref`, an RAII handle that decrefs on
+// destruction, the way CPython's value stack owns every value it loads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "ftb/base.h"
+#include "ftb/variant.h"
+
+FTB_NAMESPACE_BEGIN
+
+// Every kind of object the runtime knows; live counts are kept per kind.
+enum class Kind : std::uint8_t {
+  kNone,
+  kBool,
+  kInt,
+  kFloat,
+  kStr,
+  kTuple,
+  kList,
+  kDict,
+  kFunction,
+  kType,
+  kInstance,
+  kModule,
+  kCount,
+};
+inline constexpr int kKindCount = static_cast<int>(Kind::kCount);
+const char* KindName(Kind kind) noexcept;
+
+struct TypeObject;
+
+struct Object {
+  Policy::Header hdr;
+  TypeObject* type;
+};
+#if defined(FTB_VARIANT_GIL)
+static_assert(sizeof(Object) == 16, "the gil header matches CPython's 16-byte PyObject");
+#elif defined(FTB_VARIANT_ATOMIC)
+static_assert(sizeof(Object) == 24, "atomic: CPython's free-threaded header minus ob_tid and the split count");
+#else
+static_assert(sizeof(Object) == 32, "the brc header matches CPython's 32-byte free-threaded PyObject");
+#endif
+
+// gc_bits used by the lock-free read protocol (brc only; see containers in types.h).
+inline constexpr std::uint8_t kGcShared = 1;       // container seen by a non-owner thread
+inline constexpr std::uint8_t kGcDeferredFree = 2;  // may be read lock-free: free after a grace period
+
+struct TypeObject : Object {
+  const char* name;
+  Kind kind;
+  void (*dealloc)(Object* op) noexcept;  // release what the object holds, then FreeObject
+  struct DictObject* dict;               // class attributes and methods; null for built-ins
+};
+
+inline void Incref(Object* op) { Policy::Incref(op->hdr); }
+inline void Decref(Object* op) { Policy::Decref(op->hdr, op); }
+inline void XDecref(Object* op) {
+  if (op != nullptr) Decref(op);
+}
+inline bool IsImmortal(const Object* op) { return Policy::IsImmortal(op->hdr); }
+// The object's total reference count (for tests; racy while other threads use the object).
+inline std::int64_t Refcount(const Object* op) { return Policy::RefcountOf(op->hdr); }
+
+// An owned reference. Moving transfers it; copying increfs; destruction decrefs.
+class Ref {
+ public:
+  constexpr Ref() = default;
+  static Ref Steal(Object* op) noexcept { return Ref(op); }
+  static Ref New(Object* op) noexcept {
+    Incref(op);
+    return Ref(op);
+  }
+  Ref(const Ref& other) noexcept : op_(other.op_) {
+    if (op_ != nullptr) Incref(op_);
+  }
+  Ref(Ref&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+  Ref& operator=(Ref other) noexcept {
+    std::swap(op_, other.op_);
+    return *this;
+  }
+  ~Ref() {
+    if (op_ != nullptr) Decref(op_);
+  }
+
+  Object* get() const noexcept { return op_; }
+  Object* operator->() const noexcept { return op_; }
+  explicit operator bool() const noexcept { return op_ != nullptr; }
+  // Gives up ownership without a decref (the caller now owns the reference).
+  [[nodiscard]] Object* release() noexcept { return std::exchange(op_, nullptr); }
+  void reset() noexcept { *this = Ref(); }
+
+ private:
+  explicit Ref(Object* op) noexcept : op_(op) {}
+  Object* op_ = nullptr;
+};
+
+// Allocation. Every variant allocates through mimalloc, so the allocator is never what differs.
+// AllocObject initialises the header (count 1, owned by the calling thread in brc), sets the type,
+// increfs it if it is a heap type, and counts the object as live.
+void* AllocObjectMemory(std::size_t size) noexcept;
+void InitObject(Object* op, TypeObject* type) noexcept;
+// Frees the memory of a dead object: at once, or (brc) after a grace period when the object may
+// still be read by lock-free readers.
+void FreeObject(Object* op) noexcept;
+
+template <class T>
+T* AllocObject(TypeObject* type, std::size_t extra_bytes = 0) noexcept {
+  T* op = new (AllocObjectMemory(sizeof(T) + extra_bytes)) T{};
+  InitObject(op, type);
+  return op;
+}
+
+// Live objects, counted per kind in per-thread counters and summed on read. Immortal objects are
+// not counted. Call EvalBreakerCheck() first to merge objects queued to this thread.
+std::int64_t LiveObjects(Kind kind) noexcept;
+std::int64_t LiveObjectsTotal() noexcept;
+
+FTB_NAMESPACE_END

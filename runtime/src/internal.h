@@ -1,0 +1,80 @@
+// internal.h: what the runtime's translation units share and workloads never see.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+
+#include "ftb/thread_state.h"
+
+FTB_NAMESPACE_BEGIN
+namespace internal {
+
+// The registry of thread states: one list, one mutex. Also the stop-the-world machinery's lock.
+std::mutex& RegistryMutex() noexcept;
+// Calls fn(ThreadState*) for every registered thread; the caller holds RegistryMutex().
+template <class Fn>
+void ForEachThreadLocked(Fn&& fn);
+ThreadState* RegistryHeadLocked() noexcept;
+
+// QSBR (CPython's Python/qsbr.c), used by brc's lock-free reads.
+//   wr_seq: global write sequence, starts at 1, advanced by 2 when memory is retired.
+//   each thread's qsbr_seq: the wr_seq it last observed at a quiescent point, 0 while detached.
+//   memory retired with goal G may be freed once every attached thread's qsbr_seq >= G.
+void QsbrAttach(ThreadState* ts) noexcept;
+void QsbrDetach(ThreadState* ts) noexcept;
+// Frees `memory` (mi_free) once every attached thread has passed a quiescent point.
+void QsbrRetire(ThreadState* ts, void* memory) noexcept;
+// Frees what is due; at thread exit hands the rest to the process-wide orphan list.
+void QsbrProcess(ThreadState* ts) noexcept;
+void QsbrThreadExit(ThreadState* ts) noexcept;
+
+template <class Fn>
+void ForEachThreadLocked(Fn&& fn) {
+  for (ThreadState* ts = RegistryHeadLocked(); ts != nullptr; ts = ts->registry_next) fn(ts);
+}
+
+// Relaxed single-writer update of a live count.
+inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
+  std::atomic_ref<std::int64_t> v(ts->live[static_cast<int>(kind)]);
+  v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+// ---- brc's lock-free read protocol (no-ops in the other variants) ----
+
+inline std::uint8_t GcBits(Object* op) noexcept { return Policy::LoadGcBits(op->hdr); }
+
+// An object that a lock-free reader may still be reading when it dies is freed after a grace
+// period. Set once per object (the check keeps the locked instruction off the common path).
+inline void FlagDeferredFree(Object* op) noexcept {
+  if constexpr (Policy::kLockFreeReads) {
+    if (!IsImmortal(op)) Policy::OrGcBits(op->hdr, kGcDeferredFree);
+  }
+}
+
+// Whether the calling thread may read `container` without its lock: its owner always; others
+// once it is marked shared (CPython's _Py_IsOwnedByCurrentThread || _PyObject_GC_IS_SHARED).
+inline bool MayReadLockFree(Object* container) noexcept {
+  if constexpr (Policy::kLockFreeReads) {
+    return Policy::IsOwnedByCurrentThread(container->hdr) || (GcBits(container) & kGcShared) != 0;
+  } else {
+    return false;
+  }
+}
+
+// Called under the container's lock by every operation. The first time a thread other than the
+// owner touches the container, mark it shared (CPython's ensure_shared_on_read/resize): from then
+// on its arrays and items are freed after a grace period, and other threads may read it lock-free.
+template <class ForEachItem>
+void EnsureSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept {
+  if constexpr (Policy::kLockFreeReads) {
+    if ((GcBits(container) & kGcShared) != 0 || Policy::IsOwnedByCurrentThread(container->hdr)) return;
+    for_each_item([](Object* item) { FlagDeferredFree(item); });
+    Policy::OrGcBits(container->hdr, kGcShared);
+  }
+}
+
+// Frees a container's retired array: after a grace period if lock-free readers may hold it.
+void FreeArray(Object* container, void* array) noexcept;
+
+}  // namespace internal
+FTB_NAMESPACE_END

@@ -1,0 +1,103 @@
+#include "parking_lot.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
+#include "ftb/thread_state.h"
+
+FTB_NAMESPACE_BEGIN
+namespace internal {
+namespace {
+
+constexpr std::size_t kBuckets = 257;  // CPython's NUM_BUCKETS
+
+struct Waiter {
+  const void* address = nullptr;
+  void* park_arg = nullptr;
+  Waiter* next = nullptr;
+  // The wake-up itself: a flag and a condition variable of the waiter's own.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool woken = false;
+};
+
+struct alignas(kCacheLine) Bucket {
+  std::mutex mu;
+  Waiter* head = nullptr;  // FIFO: push at tail, pop at head
+  Waiter* tail = nullptr;
+};
+
+Bucket g_buckets[kBuckets];
+
+Bucket& BucketFor(const void* address) {
+  return g_buckets[reinterpret_cast<std::uintptr_t>(address) % kBuckets];
+}
+
+}  // namespace
+
+ParkResult Park(const void* address, unsigned char expected, void* park_arg, bool detach) {
+  thread_local Waiter waiter;
+  Bucket& bucket = BucketFor(address);
+  {
+    std::lock_guard lock(bucket.mu);
+    auto current = std::atomic_ref<unsigned char>(*static_cast<unsigned char*>(const_cast<void*>(address)))
+                       .load(std::memory_order_relaxed);
+    if (current != expected) return ParkResult::kAgain;
+    waiter.address = address;
+    waiter.park_arg = park_arg;
+    waiter.next = nullptr;
+    {
+      std::lock_guard wl(waiter.mu);
+      waiter.woken = false;
+    }
+    if (bucket.tail != nullptr)
+      bucket.tail->next = &waiter;
+    else
+      bucket.head = &waiter;
+    bucket.tail = &waiter;
+  }
+  ThreadState* ts = tls_thread_state;
+  bool detached = detach && ts != nullptr && ts->status.load(std::memory_order_relaxed) == ThreadStatus::kAttached;
+  if (detached) Detach(ts);
+  if (ts != nullptr) ts->counters.lock_parks.Add();
+  {
+    std::unique_lock wl(waiter.mu);
+    waiter.cv.wait(wl, [] { return waiter.woken; });
+  }
+  if (detached) Attach(ts);
+  return ParkResult::kOk;
+}
+
+void Unpark(const void* address, UnparkCallback callback, void* arg) {
+  Bucket& bucket = BucketFor(address);
+  Waiter* found = nullptr;
+  {
+    std::lock_guard lock(bucket.mu);
+    Waiter* prev = nullptr;
+    for (Waiter* w = bucket.head; w != nullptr; prev = w, w = w->next) {
+      if (w->address != address) continue;
+      found = w;
+      if (prev != nullptr)
+        prev->next = w->next;
+      else
+        bucket.head = w->next;
+      if (bucket.tail == w) bucket.tail = prev;
+      break;
+    }
+    bool has_more = false;
+    if (found != nullptr) {
+      // found was the first waiter on this address, so any other comes after it.
+      for (Waiter* w = found->next; w != nullptr && !has_more; w = w->next) has_more = w->address == address;
+    }
+    callback(arg, found != nullptr ? found->park_arg : nullptr, has_more);
+  }
+  if (found != nullptr) {
+    std::lock_guard wl(found->mu);
+    found->woken = true;
+    found->cv.notify_one();
+  }
+}
+
+}  // namespace internal
+FTB_NAMESPACE_END

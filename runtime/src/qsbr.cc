@@ -1,0 +1,108 @@
+// Quiescent-state-based reclamation, after CPython's Python/qsbr.c (itself after FreeBSD's
+// "Global Unbounded Sequences"). Only brc retires memory through it.
+#include <mimalloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include "internal.h"
+
+FTB_NAMESPACE_BEGIN
+namespace internal {
+namespace {
+
+constexpr std::uint64_t kQsbrIncr = 2;      // CPython's QSBR_INCR
+constexpr int kQsbrDeferredLimit = 10;      // CPython's QSBR_DEFERRED_LIMIT: advance every 10th retire
+constexpr std::size_t kProcessBatch = 254;  // process a thread's list when it reaches this size
+
+struct QsbrShared {
+  alignas(kCacheLine) std::atomic<std::uint64_t> wr_seq{1};
+  alignas(kCacheLine) std::atomic<std::uint64_t> rd_seq{1};
+};
+constinit QsbrShared g_qsbr;
+
+std::mutex g_orphans_mu;
+std::vector<ThreadState::DeferredFree> g_orphans;  // guarded by g_orphans_mu
+
+std::uint64_t Advance() noexcept {
+  // seq_cst: the unpublishing store that precedes a retire happens-before any reader's quiescent
+  // report that observes the new sequence.
+  return g_qsbr.wr_seq.fetch_add(kQsbrIncr) + kQsbrIncr;
+}
+
+std::uint64_t DeferredAdvance(ThreadState* ts) noexcept {
+  if (++ts->qsbr_deferred_count < kQsbrDeferredLimit)
+    return g_qsbr.wr_seq.load(std::memory_order_acquire) + kQsbrIncr;
+  ts->qsbr_deferred_count = 0;
+  return Advance();
+}
+
+// Whether every attached thread has passed `goal` (CPython's _Py_qsbr_poll).
+bool Poll(std::uint64_t goal) noexcept {
+  if (goal <= g_qsbr.rd_seq.load(std::memory_order_acquire)) return true;
+  std::uint64_t min_seq = g_qsbr.wr_seq.load(std::memory_order_acquire);
+  {
+    std::lock_guard lock(RegistryMutex());
+    ForEachThreadLocked([&](ThreadState* ts) {
+      std::uint64_t s = ts->qsbr_seq.load(std::memory_order_acquire);
+      if (s != 0) min_seq = std::min(min_seq, s);
+    });
+  }
+  std::uint64_t rd = g_qsbr.rd_seq.load(std::memory_order_relaxed);
+  while (rd < min_seq && !g_qsbr.rd_seq.compare_exchange_weak(rd, min_seq, std::memory_order_release,
+                                                             std::memory_order_relaxed)) {
+  }
+  return goal <= min_seq;
+}
+
+// Frees the due prefix of `items` (goals never decrease along the list).
+void FreeDue(std::vector<ThreadState::DeferredFree>& items) noexcept {
+  std::size_t n = 0;
+  while (n < items.size() && Poll(items[n].goal)) {
+    mi_free(items[n].memory);
+    ++n;
+  }
+  items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+}  // namespace
+
+void QsbrAttach(ThreadState* ts) noexcept {
+  ts->qsbr_seq.store(g_qsbr.wr_seq.load(std::memory_order_acquire));  // seq_cst, as CPython
+}
+
+void QsbrDetach(ThreadState* ts) noexcept { ts->qsbr_seq.store(0, std::memory_order_release); }
+
+void QsbrRetire(ThreadState* ts, void* memory) noexcept {
+  ts->deferred_frees.push_back({memory, DeferredAdvance(ts)});
+  ts->counters.deferred_frees.Add();
+  if (ts->deferred_frees.size() >= kProcessBatch) QsbrProcess(ts);
+}
+
+void QsbrProcess(ThreadState* ts) noexcept {
+  FreeDue(ts->deferred_frees);
+  std::unique_lock lock(g_orphans_mu, std::try_to_lock);
+  if (lock.owns_lock() && !g_orphans.empty()) FreeDue(g_orphans);
+}
+
+void QsbrThreadExit(ThreadState* ts) noexcept {
+  FreeDue(ts->deferred_frees);
+  if (ts->deferred_frees.empty()) return;
+  std::lock_guard lock(g_orphans_mu);
+  g_orphans.insert(g_orphans.end(), ts->deferred_frees.begin(), ts->deferred_frees.end());
+  ts->deferred_frees.clear();
+}
+
+}  // namespace internal
+
+void QsbrQuiescent(ThreadState* ts) noexcept {
+  // CPython's _Py_qsbr_quiescent_state: publish the sequence we have observed. Stored only when it
+  // changed, so the common check costs a load of a rarely written line and a compare.
+  std::uint64_t seq = internal::g_qsbr.wr_seq.load(std::memory_order_acquire);
+  if (ts->qsbr_seq.load(std::memory_order_relaxed) != seq)
+    ts->qsbr_seq.store(seq, std::memory_order_release);
+}
+
+FTB_NAMESPACE_END
