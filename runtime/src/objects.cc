@@ -178,7 +178,8 @@ Ref Add(Object* a, Object* b) {
       a, b, "+",
       [](std::int64_t x, std::int64_t y) {
         std::int64_t r;
-        return CheckedInt(__builtin_add_overflow(x, y, &r), r, "+");
+        bool overflow = __builtin_add_overflow(x, y, &r);
+        return CheckedInt(overflow, r, "+");
       },
       [](double x, double y) { return x + y; });
 }
@@ -188,7 +189,8 @@ Ref Sub(Object* a, Object* b) {
       a, b, "-",
       [](std::int64_t x, std::int64_t y) {
         std::int64_t r;
-        return CheckedInt(__builtin_sub_overflow(x, y, &r), r, "-");
+        bool overflow = __builtin_sub_overflow(x, y, &r);
+        return CheckedInt(overflow, r, "-");
       },
       [](double x, double y) { return x - y; });
 }
@@ -204,7 +206,8 @@ Ref Mul(Object* a, Object* b) {
       a, b, "*",
       [](std::int64_t x, std::int64_t y) {
         std::int64_t r;
-        return CheckedInt(__builtin_mul_overflow(x, y, &r), r, "*");
+        bool overflow = __builtin_mul_overflow(x, y, &r);
+        return CheckedInt(overflow, r, "*");
       },
       [](double x, double y) { return x * y; });
 }

@@ -44,7 +44,8 @@ void AddCounters(ThreadCounters& into, const ThreadCounters& from) {
 }
 
 // FTBENCH_GIL, CPython's PYTHON_GIL: unset = default, "0" = never enable the global lock in the
-// free-threaded variants, "1" = enable it from the start. The gil variant ignores it.
+// free-threaded variants, "1" = enable it from the start. The gil variant validates it and
+// otherwise ignores it (its lock is always on).
 enum class GilMode { kDefault, kForcedOff, kForcedOn };
 
 GilMode GilModeFromEnv() {
@@ -268,8 +269,9 @@ void HandleEvalBreaker(ThreadState* ts) noexcept {
 
 ThreadAttach::ThreadAttach() {
   FTB_CHECK(tls_thread_state == nullptr, "this thread already has a thread state (one ThreadAttach per thread)");
+  internal::GilMode gil_mode = internal::GilModeFromEnv();  // validated in every variant
   if constexpr (!Policy::kGlobalLockAlwaysOn) {
-    if (internal::GilModeFromEnv() == internal::GilMode::kForcedOn) internal::g_gil_enabled.store(true);
+    if (gil_mode == internal::GilMode::kForcedOn) internal::g_gil_enabled.store(true);
   }
   ts_ = new ThreadState;
   {

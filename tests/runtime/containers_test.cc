@@ -1,0 +1,182 @@
+// Every container operation, on every variant.
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace ftb {
+namespace {
+
+using ContainersTest = testing::RuntimeTest;
+
+std::vector<std::int64_t> Ints(Object* list) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t i = 0, n = static_cast<std::int64_t>(ListSize(list)); i < n; ++i) out.push_back(AsInt(ListGet(list, i).get()));
+  return out;
+}
+
+TEST_F(ContainersTest, Arithmetic) {
+  Ref a = Int(7), b = Int(-2), f = Float(0.5);
+  EXPECT_EQ(AsInt(Add(a.get(), b.get()).get()), 5);
+  EXPECT_EQ(AsInt(Sub(a.get(), b.get()).get()), 9);
+  EXPECT_EQ(AsInt(Mul(a.get(), b.get()).get()), -14);
+  EXPECT_EQ(AsInt(FloorDiv(a.get(), b.get()).get()), -4);  // Python floors
+  EXPECT_EQ(AsInt(Mod(a.get(), b.get()).get()), -1);       // sign of the divisor
+  EXPECT_DOUBLE_EQ(AsFloat(Mul(a.get(), f.get()).get()), 3.5);
+  EXPECT_DOUBLE_EQ(AsFloat(TrueDiv(a.get(), b.get()).get()), -3.5);
+  Ref big = Int(int64_t{1} << 40);
+  EXPECT_EQ(AsInt(Mul(big.get(), Int(4).get()).get()), int64_t{1} << 42);
+  EXPECT_EQ(Compare(a.get(), f.get()), 1);
+  EXPECT_TRUE(Eq(Int(2).get(), Float(2.0).get()));
+  EXPECT_EQ(Hash(Int(2).get()), Hash(Float(2.0).get()));
+}
+
+TEST_F(ContainersTest, Strings) {
+  Ref a = Str("foo"), b = Str("bar");
+  EXPECT_EQ(AsStr(Concat(a.get(), b.get()).get()), "foobar");
+  EXPECT_EQ(AsStr(Add(a.get(), b.get()).get()), "foobar");
+  EXPECT_EQ(AsStr(Mul(b.get(), Int(3).get()).get()), "barbarbar");
+  Ref list = List();
+  ListAppend(list.get(), a.get());
+  ListAppend(list.get(), b.get());
+  EXPECT_EQ(AsStr(Join(Str(", ").get(), list.get()).get()), "foo, bar");
+  Ref n = Int(42), x = Float(2.5), y = Float(3.0);
+  Object* args[] = {a.get(), n.get(), x.get(), y.get(), None().get()};
+  EXPECT_EQ(AsStr(Format("{}={} {} {} {}", args).get()), "foo=42 2.5 3.0 None");
+  EXPECT_EQ(AsStr(ToStr(Tuple({n.get(), a.get()}).get()).get()), "(42, foo)");
+  EXPECT_EQ(Compare(a.get(), b.get()), 1);
+}
+
+TEST_F(ContainersTest, Tuples) {
+  Ref one = Int(1), two = Int(2);
+  Ref t = Tuple({one.get(), two.get()});
+  EXPECT_EQ(TupleSize(t.get()), 2u);
+  EXPECT_EQ(AsInt(TupleGet(t.get(), 1).get()), 2);
+  EXPECT_FALSE(TupleGet(t.get(), 2));
+  Ref u = Tuple({one.get(), two.get()});
+  EXPECT_TRUE(Eq(t.get(), u.get()));
+  EXPECT_EQ(Hash(t.get()), Hash(u.get()));
+  Ref v = Tuple({two.get(), one.get()});
+  EXPECT_EQ(Compare(t.get(), v.get()), -1);
+}
+
+TEST_F(ContainersTest, ListAppendGetSetPop) {
+  Ref list = List();
+  for (int i = 0; i < 50; ++i) ListAppend(list.get(), Int(i * 1000).get());
+  EXPECT_EQ(ListSize(list.get()), 50u);
+  EXPECT_EQ(AsInt(ListGet(list.get(), 3).get()), 3000);
+  EXPECT_EQ(AsInt(ListGet(list.get(), -1).get()), 49000);
+  EXPECT_FALSE(ListGet(list.get(), 50));
+  EXPECT_FALSE(ListGet(list.get(), -51));
+  EXPECT_TRUE(ListSet(list.get(), 0, Int(-1).get()));
+  EXPECT_FALSE(ListSet(list.get(), 99, Int(1).get()));
+  EXPECT_EQ(AsInt(ListGet(list.get(), 0).get()), -1);
+  EXPECT_EQ(AsInt(ListPop(list.get()).get()), 49000);
+  EXPECT_EQ(AsInt(ListPop(list.get(), 0).get()), -1);
+  EXPECT_EQ(AsInt(ListGet(list.get(), 0).get()), 1000);
+  EXPECT_EQ(ListSize(list.get()), 48u);
+  Ref empty = List();
+  EXPECT_FALSE(ListPop(empty.get()));
+}
+
+TEST_F(ContainersTest, ListSortExtendCopy) {
+  Ref list = List();
+  for (int v : {5, 3, 9, 1, 7}) ListAppend(list.get(), Int(v * 1000).get());
+  ListSort(list.get());
+  EXPECT_EQ(Ints(list.get()), (std::vector<std::int64_t>{1000, 3000, 5000, 7000, 9000}));
+  Ref copy = ListCopy(list.get());
+  ListExtend(list.get(), copy.get());
+  EXPECT_EQ(ListSize(list.get()), 10u);
+  ListExtend(list.get(), list.get());  // the same list twice: one lock, no deadlock
+  EXPECT_EQ(ListSize(list.get()), 20u);
+  EXPECT_EQ(Ints(copy.get()).size(), 5u);
+  Ref strs = List();
+  for (const char* s : {"pear", "apple", "fig"}) ListAppend(strs.get(), Str(s).get());
+  ListSort(strs.get());
+  EXPECT_EQ(AsStr(ListGet(strs.get(), 0).get()), "apple");
+}
+
+TEST_F(ContainersTest, DictSetGetDeleteIterate) {
+  Ref dict = Dict();
+  for (int i = 0; i < 100; ++i) {
+    Ref key = Str("k" + std::to_string(i));
+    DictSet(dict.get(), key.get(), Int(i * 10).get());
+  }
+  EXPECT_EQ(DictSize(dict.get()), 100u);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k42").get()).get()), 420);
+  EXPECT_FALSE(DictGet(dict.get(), Str("nope").get()));
+  DictSet(dict.get(), Str("k42").get(), Int(-1).get());  // replace
+  EXPECT_EQ(DictSize(dict.get()), 100u);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k42").get()).get()), -1);
+  for (int i = 0; i < 100; i += 2) EXPECT_TRUE(DictDel(dict.get(), Str("k" + std::to_string(i)).get()));
+  EXPECT_FALSE(DictDel(dict.get(), Str("k0").get()));
+  EXPECT_EQ(DictSize(dict.get()), 50u);
+  // Iteration in insertion order, deleted keys skipped.
+  std::size_t pos = 0;
+  Ref key, value;
+  std::vector<std::string> keys;
+  while (DictNext(dict.get(), pos, key, value)) keys.emplace_back(AsStr(key.get()));
+  ASSERT_EQ(keys.size(), 50u);
+  EXPECT_EQ(keys.front(), "k1");
+  EXPECT_EQ(keys.back(), "k99");
+  // Int and mixed keys; re-insert after delete.
+  DictSet(dict.get(), Int(7).get(), Str("seven").get());
+  DictSet(dict.get(), Str("k0").get(), Int(0).get());
+  EXPECT_EQ(AsStr(DictGet(dict.get(), Int(7).get()).get()), "seven");
+  EXPECT_EQ(AsStr(DictGet(dict.get(), Float(7.0).get()).get()), "seven");
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k0").get()).get()), 0);
+}
+
+TEST_F(ContainersTest, DictUpdate) {
+  Ref a = Dict(), b = Dict();
+  DictSet(a.get(), Int(1).get(), Int(10).get());
+  DictSet(b.get(), Int(1).get(), Int(11).get());
+  DictSet(b.get(), Int(2).get(), Int(20).get());
+  DictUpdate(a.get(), b.get());
+  EXPECT_EQ(DictSize(a.get()), 2u);
+  EXPECT_EQ(AsInt(DictGet(a.get(), Int(1).get()).get()), 11);
+  DictUpdate(a.get(), a.get());
+  EXPECT_EQ(DictSize(a.get()), 2u);
+}
+
+Ref PointInit(std::span<Object* const> args) {
+  SetAttr(args[0], InternStr("x").get(), args[1]);
+  SetAttr(args[0], InternStr("y").get(), args[2]);
+  return None();
+}
+Ref PointNorm1(std::span<Object* const> args) {
+  Ref x = GetAttr(args[0], InternStr("x").get());
+  Ref y = GetAttr(args[0], InternStr("y").get());
+  return Add(x.get(), y.get());
+}
+
+TEST_F(ContainersTest, ClassesInstancesAttributesMethods) {
+  std::int64_t instances = LiveObjects(Kind::kInstance);
+  Ref init = Function("__init__", PointInit);
+  Ref norm = Function("norm1", PointNorm1);
+  Ref origin = Int(0);
+  Ref cls = Class("Point", {{"__init__", init.get()}, {"norm1", norm.get()}, {"origin", origin.get()}});
+  EXPECT_STREQ(cls->type->name, "type");
+  EXPECT_STREQ(static_cast<TypeObject*>(cls.get())->name, "Point");
+  {
+    Ref p = Call(cls.get(), {Int(3).get(), Int(4).get()});
+    EXPECT_STREQ(TypeName(p.get()), "Point");
+    EXPECT_EQ(LiveObjects(Kind::kInstance), instances + 1);
+    EXPECT_EQ(AsInt(GetAttr(p.get(), InternStr("x").get()).get()), 3);
+    EXPECT_EQ(AsInt(CallMethod(p.get(), InternStr("norm1").get()).get()), 7);
+    EXPECT_EQ(AsInt(GetAttr(p.get(), InternStr("origin").get()).get()), 0);  // class attribute
+    SetAttr(p.get(), InternStr("x").get(), Int(10).get());
+    EXPECT_EQ(AsInt(CallMethod(p.get(), InternStr("norm1").get()).get()), 14);
+    EXPECT_FALSE(GetAttr(p.get(), InternStr("missing").get()));
+  }
+  EXPECT_EQ(LiveObjects(Kind::kInstance), instances);
+  // The class outlives its last reference while an instance holds it.
+  Ref one = Int(1), two = Int(2);
+  Object* args[] = {one.get(), two.get()};
+  Ref p = NewInstance(cls.get(), args);
+  cls.reset();
+  EXPECT_EQ(AsInt(CallMethod(p.get(), InternStr("norm1").get()).get()), 3);
+}
+
+}  // namespace
+}  // namespace ftb
