@@ -1,0 +1,95 @@
+#include "cell_runner.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+namespace ftb::bench {
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct ContextSwitches {
+  std::int64_t voluntary = 0;
+  std::int64_t involuntary = 0;
+};
+ContextSwitches ThreadContextSwitches() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return {usage.ru_nvcsw, usage.ru_nivcsw};
+}
+
+}  // namespace
+
+CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const CellConfig& config, const BindFn& bind) {
+  CellRecord record;
+  record.variant = variant.runtime.name;
+  record.workload = workload.spec.name;
+  record.config = config;
+  record.threads.resize(static_cast<std::size_t>(config.threads));
+
+  auto main_scope = variant.runtime.attach();
+  variant.runtime.eval_breaker();
+  std::int64_t live_before = variant.runtime.live_objects();
+  std::map<std::string, std::uint64_t> counters_before = variant.runtime.counters();
+  auto instance = workload.create(config);
+
+  using Clock = std::chrono::steady_clock;
+  std::atomic<Clock::rep> start_ticks{0};
+  std::vector<Clock::time_point> finish(record.threads.size());
+  // Threads attach, then wait here together; the clock starts when the barrier releases them.
+  std::barrier start_line(config.threads, [&]() noexcept { start_ticks = Clock::now().time_since_epoch().count(); });
+  {
+    auto detached = variant.runtime.allow_threads();
+    std::vector<std::thread> workers;
+    workers.reserve(record.threads.size());
+    for (int i = 0; i < config.threads; ++i) {
+      workers.emplace_back([&, i] {
+        ThreadRecord& mine = record.threads[static_cast<std::size_t>(i)];
+        mine.cpu_placed = bind ? bind(i) : -1;
+        auto scope = variant.runtime.attach();
+        ThreadOutput out;
+        {
+          // Wait at the start line detached, so that in gil a thread waiting there does not hold
+          // the lock that the others need to attach.
+          auto waiting = variant.runtime.allow_threads();
+          start_line.arrive_and_wait();
+        }
+        double cpu0 = ThreadCpuSeconds();
+        ContextSwitches cs0 = ThreadContextSwitches();
+        instance->RunThread(i, out);
+        finish[static_cast<std::size_t>(i)] = Clock::now();
+        ContextSwitches cs1 = ThreadContextSwitches();
+        mine.cpu_seconds = ThreadCpuSeconds() - cpu0;
+        mine.voluntary_switches = cs1.voluntary - cs0.voluntary;
+        mine.involuntary_switches = cs1.involuntary - cs0.involuntary;
+        mine.cpu_observed = sched_getcpu();
+        mine.work_units = out.work_units;
+        mine.latencies_ns = std::move(out.latencies_ns);
+      });
+    }
+    for (auto& w : workers) w.join();
+  }
+  Clock::time_point start{Clock::duration(start_ticks.load())};
+  Clock::time_point last = start;
+  for (const auto& f : finish) last = std::max(last, f);
+  record.wall_seconds = std::chrono::duration<double>(last - start).count();
+
+  record.checksum = instance->Finish();
+  instance.reset();
+  variant.runtime.eval_breaker();
+  record.leaked_objects = variant.runtime.live_objects() - live_before;
+  record.gil_enabled_after = variant.runtime.gil_enabled();
+  for (const auto& [name, value] : variant.runtime.counters()) record.counters[name] = value - counters_before[name];
+  return record;
+}
+
+}  // namespace ftb::bench

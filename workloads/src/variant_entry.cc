@@ -1,0 +1,44 @@
+// The runtime hooks of this translation unit's variant, registered for the harness.
+#include <map>
+
+#include "workload_support.h"
+
+FTB_NAMESPACE_BEGIN
+namespace workloads {
+namespace {
+
+template <class Scope>
+class ScopeAdapter : public bench::RuntimeScope {
+  Scope scope_;
+};
+
+// Looked up on every call: registering another variant may move this one in the registry.
+bench::Variant& ThisVariant() {
+  bench::Variant& v = bench::VariantNamed(Policy::kName);
+  if (!v.runtime.attach) {
+    v.runtime.attach = [] { return std::unique_ptr<bench::RuntimeScope>(new ScopeAdapter<ThreadAttach>()); };
+    v.runtime.allow_threads = [] { return std::unique_ptr<bench::RuntimeScope>(new ScopeAdapter<AllowThreads>()); };
+    v.runtime.counters = [] {
+      CounterSnapshot s = ReadCounters();
+      std::map<std::string, std::uint64_t> out;
+#define FTB_EXPORT_COUNTER(name, doc) out[#name] = s.name;
+      FTB_COUNTER_FIELDS(FTB_EXPORT_COUNTER)
+#undef FTB_EXPORT_COUNTER
+      return out;
+    };
+    v.runtime.live_objects = [] { return LiveObjectsTotal(); };
+    v.runtime.gil_enabled = [] { return GilEnabled(); };
+    v.runtime.eval_breaker = [] { EvalBreakerCheck(); };
+  }
+  return v;
+}
+
+// Registers the runtime hooks even if this variant had no workloads.
+[[maybe_unused]] const bool kRegistered = (ThisVariant(), true);
+
+}  // namespace
+
+void RegisterWorkload(bench::WorkloadEntry entry) { ThisVariant().workloads.push_back(std::move(entry)); }
+
+}  // namespace workloads
+FTB_NAMESPACE_END
