@@ -19,8 +19,6 @@ struct MutexWaiter {
   bool handed_off = false;
 };
 
-std::uint8_t* BitsOf(Mutex* m) { return reinterpret_cast<std::uint8_t*>(m); }
-
 void CountSlowPath(Counter ThreadCounters::*counter) {
   if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
 }
@@ -72,8 +70,8 @@ void Mutex::LockSlow() {
     }
     internal::Park(&bits_, expected, &waiter, /*detach=*/true);
     if (waiter.handed_off) {
-      // The unlocker kept the locked bit set for us. acquire: pairs with its release store.
-      std::atomic_thread_fence(std::memory_order_acquire);
+      // The unlocker kept the locked bit set for us; its critical section happens-before ours
+      // through the parking lot's wake-up (a mutex and condition variable).
       FTB_DCHECK(IsLocked(), "a handed-off mutex must be locked");
       return;
     }

@@ -114,11 +114,11 @@ TEST_F(ThreadsTest, AllowThreadsSuspendsCriticalSections) {
       other.join();
     }
     // Back attached: the section is ours again.
-    if constexpr (Policy::kPerObjectLocks) EXPECT_TRUE(list->hdr.mutex.IsLocked());
+    if constexpr (Policy::kPerObjectLocks) { EXPECT_TRUE(list->hdr.mutex.IsLocked()); }
   }
   EXPECT_EQ(status, std::future_status::ready);
   EXPECT_EQ(ListSize(list.get()), 1u);
-  if constexpr (Policy::kPerObjectLocks) EXPECT_FALSE(list->hdr.mutex.IsLocked());
+  if constexpr (Policy::kPerObjectLocks) { EXPECT_FALSE(list->hdr.mutex.IsLocked()); }
 }
 
 // Nested two-object sections taken in opposite orders by two threads cannot deadlock: a thread

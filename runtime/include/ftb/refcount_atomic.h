@@ -8,9 +8,10 @@
 // Memory orders, the same reasoning as std::shared_ptr:
 //   - incref is relaxed: a new reference is only ever made from an existing one, which already
 //     keeps the object alive; nothing else is published by it.
-//   - decref is release, and the thread that takes the count to zero issues an acquire fence
-//     before freeing: every write any thread made to the object before dropping its reference
-//     happens-before the destructor reads or frees it.
+//   - decref is acq_rel: release so that every write a thread made to the object before dropping
+//     its reference happens-before the free; acquire so that the thread that frees sees them all.
+//     (std::shared_ptr's release + acquire fence on the last reference is equivalent; on x86-64
+//     `lock xadd` is a full barrier either way, and ThreadSanitizer does not model fences.)
 //   - the immortality check is a relaxed load: an immortal count never changes.
 //
 // Immortal objects hold kImmortalRefcnt (1 << 62) and are skipped by both operations, so shared
@@ -81,12 +82,9 @@ struct AtomicPolicy {
 #endif
     auto count = Count(h);
     if (count.load(std::memory_order_relaxed) >= kImmortalRefcnt) return;
-    std::int64_t previous = count.fetch_sub(1, std::memory_order_release);
+    std::int64_t previous = count.fetch_sub(1, std::memory_order_acq_rel);  // see the header comment
     FTB_DCHECK(previous > 0, "decref below zero: the object was already freed");
-    if (previous == 1) {
-      std::atomic_thread_fence(std::memory_order_acquire);  // see the header comment
-      Dealloc(op);
-    }
+    if (previous == 1) Dealloc(op);
   }
 
   // The lock-free read protocol is brc's; these keep the shared code variant-agnostic.
