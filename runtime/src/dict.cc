@@ -7,7 +7,7 @@
 // table, takes a reference to the value with TryIncref, then re-checks that the entry still holds
 // it and that the table was not replaced; anything else falls back to the locked path. Replaced
 // tables are retired through QSBR.
-#include <mimalloc.h>
+#include "alloc.h"
 
 #include <bit>
 #include <cstring>
@@ -183,7 +183,7 @@ void DictDeallocImpl(Object* op) noexcept {
     Decref(key);
     Decref(value);
   });
-  if (d->keys != nullptr) mi_free(d->keys);  // nobody can hold a dead dict
+  if (d->keys != nullptr) internal_alloc::Free(d->keys);  // nobody can hold a dead dict
   FreeObject(op);
 }
 

@@ -1,7 +1,7 @@
 // list: a resizable array of references (CPython's Objects/listobject.c).
 //
 // Writes hold the list's critical section. In brc, reads of an item do not: see types.h.
-#include <mimalloc.h>
+#include "alloc.h"
 
 #include <algorithm>
 #include <cstring>
@@ -78,7 +78,7 @@ void FreeArray(Object* container, void* array) noexcept {
       return;
     }
   }
-  mi_free(array);
+  internal_alloc::Free(array);
 }
 }  // namespace internal
 
@@ -86,7 +86,7 @@ void ListDeallocImpl(Object* op) noexcept {
   auto* l = static_cast<ListObject*>(op);
   if (l->array != nullptr) {
     for (std::size_t i = 0; i < l->size; ++i) Decref(l->array->items()[i]);
-    mi_free(l->array);  // nobody can hold a dead list, so nobody reads its array
+    internal_alloc::Free(l->array);  // nobody can hold a dead list, so nobody reads its array
   }
   FreeObject(op);
 }

@@ -1,6 +1,6 @@
 // Object allocation and deallocation, the scalar types, str, tuple, functions, classes and
 // instances. Lists and dicts are in list.cc and dict.cc.
-#include <mimalloc.h>
+#include "alloc.h"
 
 #include <array>
 #include <charconv>
@@ -81,7 +81,7 @@ const char* TypeName(const Object* op) noexcept { return op->type->name; }
 // ---- allocation ----
 
 void* AllocObjectMemory(std::size_t size) noexcept {
-  void* memory = mi_malloc(size);
+  void* memory = internal_alloc::Allocate(size);
   FTB_CHECK(memory != nullptr, "out of memory");
   return memory;
 }
@@ -109,7 +109,7 @@ void FreeObject(Object* op) noexcept {
       return;
     }
   }
-  mi_free(op);
+  internal_alloc::Free(op);
 }
 
 // ---- scalars ----

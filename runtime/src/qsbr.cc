@@ -1,6 +1,6 @@
 // Quiescent-state-based reclamation, after CPython's Python/qsbr.c (itself after FreeBSD's
 // "Global Unbounded Sequences"). Only brc retires memory through it.
-#include <mimalloc.h>
+#include "alloc.h"
 
 #include <algorithm>
 #include <atomic>
@@ -61,7 +61,7 @@ bool Poll(std::uint64_t goal) noexcept {
 void FreeDue(std::vector<ThreadState::DeferredFree>& items) noexcept {
   std::size_t n = 0;
   while (n < items.size() && Poll(items[n].goal)) {
-    mi_free(items[n].memory);
+    internal_alloc::Free(items[n].memory);
     ++n;
   }
   items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(n));

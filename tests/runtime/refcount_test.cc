@@ -173,7 +173,7 @@ TEST_F(RefcountTest, SharedCountGoesNegativeThenMerges) {
 
 TEST(VariantTraits, HeaderSizesMatchTheDocumentedLayout) {
   if (Policy::kName == "gil") { EXPECT_EQ(sizeof(Object), 16u); }
-  if (Policy::kName == "atomic") EXPECT_EQ(sizeof(Object), 24u);
+  if (Policy::kName == "atomic") { EXPECT_EQ(sizeof(Object), 24u); }
   if (Policy::kName == "brc") { EXPECT_EQ(sizeof(Object), 32u); }
   EXPECT_EQ(sizeof(Mutex), 1u);
 }
