@@ -23,8 +23,10 @@ struct QsbrShared {
 };
 constinit QsbrShared g_qsbr;
 
+// What exited threads could not free yet, freed by whoever processes next. Allocated once and
+// never destroyed: it must outlive every thread, and LeakSanitizer must see it as reachable.
 std::mutex g_orphans_mu;
-std::vector<ThreadState::DeferredFree> g_orphans;  // guarded by g_orphans_mu
+std::vector<ThreadState::DeferredFree>& g_orphans = *new std::vector<ThreadState::DeferredFree>();  // guarded by g_orphans_mu
 
 std::uint64_t Advance() noexcept {
   // seq_cst: the unpublishing store that precedes a retire happens-before any reader's quiescent
@@ -88,11 +90,16 @@ void QsbrProcess(ThreadState* ts) noexcept {
 }
 
 void QsbrThreadExit(ThreadState* ts) noexcept {
+  // Go offline (this thread reads nothing lock-free any more) and advance, so that goals handed
+  // out without advancing (DeferredAdvance) become reachable; then free what is due and leave the
+  // rest to the others.
+  QsbrDetach(ts);
+  Advance();
   FreeDue(ts->deferred_frees);
-  if (ts->deferred_frees.empty()) return;
   std::lock_guard lock(g_orphans_mu);
   g_orphans.insert(g_orphans.end(), ts->deferred_frees.begin(), ts->deferred_frees.end());
   ts->deferred_frees.clear();
+  FreeDue(g_orphans);
 }
 
 }  // namespace internal
