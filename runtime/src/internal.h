@@ -43,11 +43,16 @@ inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
 
 inline std::uint8_t GcBits(Object* op) noexcept { return Policy::LoadGcBits(op->hdr); }
 
-// An object that a lock-free reader may still be reading when it dies is freed after a grace
-// period. Set once per object (the check keeps the locked instruction off the common path).
+// Publishes an object to lock-free readers (an item of a shared container): it is freed after a
+// grace period, since a reader may still be reading it when it dies, and its shared count leaves
+// INIT so that readers can take references. Once per object (the check keeps the locked
+// instructions off the common path).
 inline void FlagDeferredFree(Object* op) noexcept {
   if constexpr (Policy::kLockFreeReads) {
-    if (!IsImmortal(op)) Policy::OrGcBits(op->hdr, kGcDeferredFree);
+    if (IsImmortal(op)) return;
+    if ((GcBits(op) & kGcDeferredFree) != 0) return;  // already published
+    Policy::OrGcBits(op->hdr, kGcDeferredFree);
+    Policy::SetMaybeWeakref(op->hdr);
   }
 }
 

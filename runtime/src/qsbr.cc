@@ -11,17 +11,17 @@
 
 FTB_NAMESPACE_BEGIN
 namespace internal {
+
+alignas(kCacheLine) constinit std::atomic<std::uint64_t> g_qsbr_wr_seq{1};
+
 namespace {
 
 constexpr std::uint64_t kQsbrIncr = 2;      // CPython's QSBR_INCR
 constexpr int kQsbrDeferredLimit = 10;      // CPython's QSBR_DEFERRED_LIMIT: advance every 10th retire
 constexpr std::size_t kProcessBatch = 254;  // process a thread's list when it reaches this size
 
-struct QsbrShared {
-  alignas(kCacheLine) std::atomic<std::uint64_t> wr_seq{1};
-  alignas(kCacheLine) std::atomic<std::uint64_t> rd_seq{1};
-};
-constinit QsbrShared g_qsbr;
+// The smallest sequence every attached thread has passed, as last computed by Poll.
+alignas(kCacheLine) constinit std::atomic<std::uint64_t> g_qsbr_rd_seq{1};
 
 // What exited threads could not free yet, freed by whoever processes next. Allocated once and
 // never destroyed: it must outlive every thread, and LeakSanitizer must see it as reachable.
@@ -31,20 +31,20 @@ std::vector<ThreadState::DeferredFree>& g_orphans = *new std::vector<ThreadState
 std::uint64_t Advance() noexcept {
   // seq_cst: the unpublishing store that precedes a retire happens-before any reader's quiescent
   // report that observes the new sequence.
-  return g_qsbr.wr_seq.fetch_add(kQsbrIncr) + kQsbrIncr;
+  return g_qsbr_wr_seq.fetch_add(kQsbrIncr) + kQsbrIncr;
 }
 
 std::uint64_t DeferredAdvance(ThreadState* ts) noexcept {
   if (++ts->qsbr_deferred_count < kQsbrDeferredLimit)
-    return g_qsbr.wr_seq.load(std::memory_order_acquire) + kQsbrIncr;
+    return g_qsbr_wr_seq.load(std::memory_order_acquire) + kQsbrIncr;
   ts->qsbr_deferred_count = 0;
   return Advance();
 }
 
 // Whether every attached thread has passed `goal` (CPython's _Py_qsbr_poll).
 bool Poll(std::uint64_t goal) noexcept {
-  if (goal <= g_qsbr.rd_seq.load(std::memory_order_acquire)) return true;
-  std::uint64_t min_seq = g_qsbr.wr_seq.load(std::memory_order_acquire);
+  if (goal <= g_qsbr_rd_seq.load(std::memory_order_acquire)) return true;
+  std::uint64_t min_seq = g_qsbr_wr_seq.load(std::memory_order_acquire);
   {
     std::lock_guard lock(RegistryMutex());
     ForEachThreadLocked([&](ThreadState* ts) {
@@ -52,8 +52,8 @@ bool Poll(std::uint64_t goal) noexcept {
       if (s != 0) min_seq = std::min(min_seq, s);
     });
   }
-  std::uint64_t rd = g_qsbr.rd_seq.load(std::memory_order_relaxed);
-  while (rd < min_seq && !g_qsbr.rd_seq.compare_exchange_weak(rd, min_seq, std::memory_order_release,
+  std::uint64_t rd = g_qsbr_rd_seq.load(std::memory_order_relaxed);
+  while (rd < min_seq && !g_qsbr_rd_seq.compare_exchange_weak(rd, min_seq, std::memory_order_release,
                                                              std::memory_order_relaxed)) {
   }
   return goal <= min_seq;
@@ -72,7 +72,7 @@ void FreeDue(std::vector<ThreadState::DeferredFree>& items) noexcept {
 }  // namespace
 
 void QsbrAttach(ThreadState* ts) noexcept {
-  ts->qsbr_seq.store(g_qsbr.wr_seq.load(std::memory_order_acquire));  // seq_cst, as CPython
+  ts->qsbr_seq.store(g_qsbr_wr_seq.load(std::memory_order_acquire));  // seq_cst, as CPython
 }
 
 void QsbrDetach(ThreadState* ts) noexcept { ts->qsbr_seq.store(0, std::memory_order_release); }
@@ -103,13 +103,5 @@ void QsbrThreadExit(ThreadState* ts) noexcept {
 }
 
 }  // namespace internal
-
-void QsbrQuiescent(ThreadState* ts) noexcept {
-  // CPython's _Py_qsbr_quiescent_state: publish the sequence we have observed. Stored only when it
-  // changed, so the common check costs a load of a rarely written line and a compare.
-  std::uint64_t seq = internal::g_qsbr.wr_seq.load(std::memory_order_acquire);
-  if (ts->qsbr_seq.load(std::memory_order_relaxed) != seq)
-    ts->qsbr_seq.store(seq, std::memory_order_release);
-}
 
 FTB_NAMESPACE_END

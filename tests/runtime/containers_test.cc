@@ -1,5 +1,6 @@
 // Every container operation, on every variant.
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_support.h"
@@ -176,6 +177,55 @@ TEST_F(ContainersTest, ClassesInstancesAttributesMethods) {
   Ref p = NewInstance(cls.get(), args);
   cls.reset();
   EXPECT_EQ(AsInt(CallMethod(p.get(), InternStr("norm1").get()).get()), 3);
+}
+
+}  // namespace
+}  // namespace ftb
+
+namespace ftb {
+namespace {
+
+// brc's shared-count state of an object (a template, so the other variants never instantiate it).
+template <class P = Policy>
+bool IsMaybeWeakref(Object* op) {
+  if constexpr (P::kHasOwnerThread) {
+    return (P::Shared(op->hdr).load() & P::kSharedFlagMask) == P::kStateMaybeWeakref;
+  } else {
+    return false;
+  }
+}
+
+// brc: the first access by a thread that is not the owner marks a container shared and publishes
+// its items to lock-free readers (deferred free, shared count out of INIT so that TryIncref
+// succeeds); the owner's private containers are left alone.
+TEST_F(ContainersTest, NonOwnerAccessPublishesContainerItems) {
+  Ref list = List();
+  Ref item = Float(1.0);
+  ListAppend(list.get(), item.get());
+  Ref private_list = List();
+  ListAppend(private_list.get(), item.get());
+  if constexpr (Policy::kLockFreeReads) {
+    EXPECT_EQ(Policy::LoadGcBits(list->hdr) & kGcShared, 0);
+    EXPECT_EQ(Policy::LoadGcBits(item->hdr) & kGcDeferredFree, 0);
+  }
+  std::thread reader([&] {
+    ThreadAttach attach;
+    for (int i = 0; i < 3; ++i) {
+      Ref got = ListGet(list.get(), 0);
+      EXPECT_EQ(got.get(), item.get());
+    }
+  });
+  {
+    AllowThreads allow;
+    reader.join();
+  }
+  if constexpr (Policy::kLockFreeReads) {
+    EXPECT_NE(Policy::LoadGcBits(list->hdr) & kGcShared, 0);
+    EXPECT_NE(Policy::LoadGcBits(item->hdr) & kGcDeferredFree, 0);
+    EXPECT_TRUE(IsMaybeWeakref(item.get()));
+    EXPECT_EQ(Policy::LoadGcBits(private_list->hdr) & kGcShared, 0);
+  }
+  EXPECT_EQ(Refcount(item.get()), 3);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ using StressTest = testing::RuntimeTest;
 
 // Sanitizers slow everything down ~10x; keep the run in seconds there.
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr int kIterations = 3000;
+constexpr int kIterations = 10000;
 #else
 constexpr int kIterations = 30000;
 #endif

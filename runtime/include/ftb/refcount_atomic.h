@@ -90,6 +90,7 @@ struct AtomicPolicy {
   // The lock-free read protocol is brc's; these keep the shared code variant-agnostic.
   static std::uint8_t LoadGcBits(const Header&) { return 0; }
   static void OrGcBits(Header&, std::uint8_t) {}
+  static void SetMaybeWeakref(Header&) noexcept {}
   static bool IsOwnedByCurrentThread(const Header&) { return false; }
   static bool TryIncref(Header& h) {
     Incref(h);

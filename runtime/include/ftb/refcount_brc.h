@@ -153,6 +153,18 @@ struct BrcPolicy {
   }
   [[gnu::noinline]] static bool TryIncrefShared(Header& h) noexcept;
 
+  // CPython's _PyObject_SetMaybeWeakref: move a zero shared count from INIT to MAYBE_WEAKREF, so
+  // that a lock-free reader's TryIncrefShared (which refuses 0) can take a reference. A writer
+  // that publishes an object to lock-free readers must call it (see CPython's _Py_XGetRef).
+  static void SetMaybeWeakref(Header& h) noexcept {
+    if (Local(h).load(std::memory_order_relaxed) == kImmortalLocal) return;
+    auto shared = Shared(h);
+    std::int64_t s = shared.load(std::memory_order_relaxed);
+    while ((s & kSharedFlagMask) == kStateInit) {
+      if (shared.compare_exchange_weak(s, s | kStateMaybeWeakref, std::memory_order_relaxed)) return;
+    }
+  }
+
   // gc_bits: written rarely (once per object and bit), read by any thread.
   static std::uint8_t LoadGcBits(const Header& h) {
     return std::atomic_ref<std::uint8_t>(const_cast<std::uint8_t&>(h.gc_bits)).load(std::memory_order_acquire);

@@ -72,7 +72,19 @@ inline ThreadState* CurrentThreadState() noexcept { return tls_thread_state; }
 void Attach(ThreadState* ts) noexcept;
 void Detach(ThreadState* ts) noexcept;
 void HandleEvalBreaker(ThreadState* ts) noexcept;
-void QsbrQuiescent(ThreadState* ts) noexcept;
+
+namespace internal {
+// QSBR's global write sequence (runtime/src/qsbr.cc): on a line of its own, written only when
+// memory is retired.
+extern std::atomic<std::uint64_t> g_qsbr_wr_seq;
+}  // namespace internal
+
+// CPython's _Py_qsbr_quiescent_state: publish the write sequence this thread has observed. Stored
+// only when it changed, so the common check is a load of a rarely written line and a compare.
+inline void QsbrQuiescent(ThreadState* ts) noexcept {
+  std::uint64_t seq = internal::g_qsbr_wr_seq.load(std::memory_order_acquire);
+  if (ts->qsbr_seq.load(std::memory_order_relaxed) != seq) ts->qsbr_seq.store(seq, std::memory_order_release);
+}
 
 // Creates this thread's state and attaches it; the destructor detaches it and deletes it (brc:
 // merging what was queued to the thread, as CPython does at thread exit). One per thread.
