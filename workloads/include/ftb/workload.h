@@ -46,6 +46,10 @@ struct WorkloadSpec {
   std::int64_t default_size = 0;   // work units: in total (strong) or per thread (weak)
   std::int64_t validate_size = 0;  // a small size for `ftbench validate`
   std::vector<Knob> knobs;
+  // Running it changes the process for every later cell (legacy_ext turns the global lock on for
+  // the rest of the process in atomic and brc). A harness runs such workloads after all others, or
+  // in a process of their own.
+  bool process_wide_side_effect = false;
 };
 
 struct CellConfig {

@@ -1,0 +1,186 @@
+#include "workload_select.h"
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace ftb::cli {
+namespace {
+
+std::vector<std::string> Categories() {
+  std::vector<std::string> out;
+  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs())
+    if (std::find(out.begin(), out.end(), spec->category) == out.end()) out.push_back(spec->category);
+  return out;
+}
+
+std::vector<std::string> WorkloadNames() {
+  std::vector<std::string> out;
+  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs()) out.push_back(spec->name);
+  return out;
+}
+
+const bench::Knob* FindKnob(const bench::WorkloadSpec& spec, const std::string& name) {
+  for (const bench::Knob& k : spec.knobs)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string KnobNames(const bench::WorkloadSpec& spec) {
+  if (spec.knobs.empty()) return "none";
+  std::vector<std::string> names;
+  for (const bench::Knob& k : spec.knobs) names.push_back(fmt::format("{} [{}, {}]", k.name, k.min, k.max));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// "workload.knob" -> {"workload", "knob"}; "knob" -> {"", "knob"}.
+std::pair<std::string, std::string> SplitQualified(const std::string& key) {
+  std::size_t dot = key.find('.');
+  if (dot == std::string::npos) return {"", key};
+  return {key.substr(0, dot), key.substr(dot + 1)};
+}
+
+void CheckRange(const bench::WorkloadSpec& spec, const bench::Knob& knob, double value) {
+  if (!(value >= knob.min && value <= knob.max))
+    throw UsageError(fmt::format("knob {} of workload {} must be in [{}, {}], got {}", knob.name, spec.name, knob.min,
+                                 knob.max, value));
+}
+
+}  // namespace
+
+std::vector<const bench::WorkloadSpec*> AllWorkloadSpecs() {
+  std::vector<const bench::WorkloadSpec*> out;
+  const auto& variants = bench::Variants();
+  if (variants.empty()) return out;
+  for (const bench::WorkloadEntry& w : variants.front().workloads) out.push_back(&w.spec);
+  return out;
+}
+
+const bench::WorkloadSpec* FindWorkloadSpec(const std::string& name) {
+  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs())
+    if (spec->name == name) return spec;
+  return nullptr;
+}
+
+std::vector<std::string> ResolveWorkloads(const std::vector<std::string>& names_or_categories) {
+  std::vector<std::string> selected;
+  auto add = [&](const std::string& name) {
+    if (std::find(selected.begin(), selected.end(), name) == selected.end()) selected.push_back(name);
+  };
+  if (names_or_categories.empty()) {
+    for (const std::string& name : WorkloadNames()) add(name);
+  }
+  for (const std::string& word : names_or_categories) {
+    if (FindWorkloadSpec(word) != nullptr) {
+      add(word);
+      continue;
+    }
+    bool category = false;
+    for (const bench::WorkloadSpec* spec : AllWorkloadSpecs()) {
+      if (spec->category == word) {
+        add(spec->name);
+        category = true;
+      }
+    }
+    if (!category)
+      throw UsageError(fmt::format("unknown workload or category '{}'\n  workloads: {}\n  categories: {}", word,
+                                   fmt::join(WorkloadNames(), ", "), fmt::join(Categories(), ", ")));
+  }
+  std::stable_partition(selected.begin(), selected.end(),
+                        [](const std::string& name) { return !FindWorkloadSpec(name)->process_wide_side_effect; });
+  return selected;
+}
+
+std::vector<const bench::Variant*> ResolveVariants(const std::vector<std::string>& names) {
+  std::vector<const bench::Variant*> out;
+  if (names.empty()) {
+    for (const bench::Variant& v : bench::Variants()) out.push_back(&v);
+    return out;
+  }
+  for (const std::string& name : names) {
+    const bench::Variant* v = bench::FindVariant(name);
+    if (v == nullptr) {
+      std::vector<std::string> valid;
+      for (const bench::Variant& known : bench::Variants()) valid.push_back(known.runtime.name);
+      throw UsageError(fmt::format("unknown variant '{}' (valid: {})", name, fmt::join(valid, ", ")));
+    }
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  return out;
+}
+
+std::map<std::string, double> ParseKnobs(const std::vector<std::string>& assignments) {
+  std::map<std::string, double> out;
+  for (const std::string& word : assignments) {
+    std::size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == word.size())
+      throw UsageError(fmt::format("--knob expects name=value or workload.name=value, got '{}'", word));
+    std::string key = word.substr(0, eq), text = word.substr(eq + 1);
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+      throw UsageError(fmt::format("knob {}: '{}' is not a number", key, text));
+    out[key] = value;
+  }
+  return out;
+}
+
+void CheckKnobs(const std::vector<std::string>& workloads, const std::map<std::string, double>& overrides) {
+  for (const auto& [key, value] : overrides) {
+    auto [workload, knob] = SplitQualified(key);
+    if (!workload.empty()) {
+      const bench::WorkloadSpec* spec = FindWorkloadSpec(workload);
+      if (spec == nullptr || std::find(workloads.begin(), workloads.end(), workload) == workloads.end())
+        throw UsageError(fmt::format("knob {}: workload '{}' is not selected", key, workload));
+      const bench::Knob* k = FindKnob(*spec, knob);
+      if (k == nullptr)
+        throw UsageError(fmt::format("workload {} has no knob '{}' (its knobs: {})", workload, knob, KnobNames(*spec)));
+      CheckRange(*spec, *k, value);
+      continue;
+    }
+    bool found = false;
+    for (const std::string& name : workloads) {
+      const bench::WorkloadSpec* spec = FindWorkloadSpec(name);
+      if (const bench::Knob* k = FindKnob(*spec, knob)) {
+        CheckRange(*spec, *k, value);
+        found = true;
+      }
+    }
+    if (!found) {
+      std::vector<std::string> lines;
+      for (const std::string& name : workloads) lines.push_back(fmt::format("  {}: {}", name, KnobNames(*FindWorkloadSpec(name))));
+      throw UsageError(fmt::format("no selected workload has a knob '{}'; knobs:\n{}", knob, fmt::join(lines, "\n")));
+    }
+  }
+}
+
+void CheckSize(std::int64_t size) {
+  if (size < 1 || size > (std::int64_t{1} << 40))
+    throw UsageError(fmt::format("size must be between 1 and 2^40 work units, got {}", size));
+}
+
+bench::CellConfig MakeConfig(const bench::WorkloadSpec& spec, int threads, std::int64_t size, bench::Scaling scaling,
+                             const std::map<std::string, double>& overrides) {
+  CheckSize(size);
+  if (threads < 1 || threads > 4096) throw UsageError(fmt::format("thread count must be in [1, 4096], got {}", threads));
+  bench::CellConfig config;
+  config.threads = threads;
+  config.size = size;
+  config.scaling = scaling;
+  for (const bench::Knob& k : spec.knobs) config.knobs[k.name] = k.default_value;
+  for (const auto& [key, value] : overrides) {
+    auto [workload, knob] = SplitQualified(key);
+    if (!workload.empty() && workload != spec.name) continue;
+    const bench::Knob* k = FindKnob(spec, knob);
+    if (k == nullptr) continue;  // a knob of another selected workload
+    CheckRange(spec, *k, value);
+    config.knobs[knob] = value;
+  }
+  return config;
+}
+
+}  // namespace ftb::cli
