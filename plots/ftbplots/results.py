@@ -1,0 +1,327 @@
+"""Loading and validating results.json (docs/results-format.md, schema version 1).
+
+Every problem with the input, from a missing directory to a sweep with no multi-thread cells,
+raises ResultsError with a message meant for the person who ran the sweep; nothing else escapes
+from load(). The charts read the median aggregate row of each cell (the harness puts the derived
+metrics there) and, for the comparison chart, nothing more.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SCHEMA = 1
+RESULTS_FILE = "results.json"
+MICRO_FILE = "micro.json"
+# Variants in the order the runtime registers them; variants not listed here sort after, by name.
+KNOWN_VARIANTS = ("gil", "atomic", "brc")
+COUNTER_NAMES = ("gil_switches", "gil_drop_requests", "gil_wait_ns", "lock_slow_paths",
+                 "lock_parks", "lock_handoffs", "shared_refcount_ops", "queued_objects",
+                 "merges", "deferred_frees")
+ROW_FIELDS = ("name", "run_type", "workload", "variant", "threads", "real_time", "time_unit")
+MEDIAN_METRICS = ("wall_seconds", "speedup", "efficiency")
+
+
+class ResultsError(Exception):
+    """The results cannot be charted; the message says why and, where it can, what to do."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A derived metric of a cell: the value and its bootstrap 95% confidence interval."""
+    value: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass
+class Cell:
+    """One (workload, variant, threads, placement, scaling) cell, read from its median row."""
+    workload: str
+    variant: str
+    threads: int
+    placement: str
+    scaling: str
+    category: str
+    median: dict
+    iterations: list = field(default_factory=list)
+
+    def metric(self, name: str) -> Metric | None:
+        return _parse_metric(self.median.get(name))
+
+    @property
+    def units(self) -> float | None:
+        return self.median.get("units")
+
+    @property
+    def counters(self) -> dict:
+        return self.median.get("counters") or {}
+
+    @property
+    def latency_ns(self) -> dict | None:
+        return self.median.get("latency_ns") or None
+
+
+@dataclass
+class Results:
+    """A validated results.json: the context and the cells of its main (scaling, placement)."""
+    path: Path
+    context: dict
+    cells: list
+    other_configs: list  # (scaling, placement) pairs present but not charted
+
+    def __post_init__(self):
+        self._by_key = {(c.workload, c.variant, c.threads): c for c in self.cells}
+
+    @property
+    def ftbench(self) -> dict:
+        return self.context.get("ftbench", {})
+
+    @property
+    def variants(self) -> list:
+        present = {c.variant for c in self.cells}
+        return sorted(present, key=_variant_order_key)
+
+    @property
+    def workloads(self) -> list:
+        """Workloads in the order of context.ftbench.workloads, then in order of appearance."""
+        order = {w: i for i, w in enumerate(self.ftbench.get("workloads", []))}
+        seen = list(dict.fromkeys(c.workload for c in self.cells))
+        return sorted(seen, key=lambda w: (order.get(w, len(order)), seen.index(w)))
+
+    @property
+    def thread_counts(self) -> list:
+        return sorted({c.threads for c in self.cells})
+
+    def cell(self, workload: str, variant: str, threads: int) -> Cell | None:
+        return self._by_key.get((workload, variant, threads))
+
+    def max_threads(self, workload: str) -> int:
+        return max(c.threads for c in self.cells if c.workload == workload)
+
+    def require_multithread(self) -> None:
+        """Raises unless some cell ran with more than one thread (the scaling charts need it)."""
+        if max(self.thread_counts) < 2:
+            raise ResultsError(
+                f"{self.path} has no multi-thread cells (thread counts: {self.thread_counts}); "
+                "the scaling charts need a sweep over more than one thread count")
+
+    def machine_caption(self) -> str:
+        """One line naming the machine, the date and the commit, for chart captions."""
+        m = machine(self)
+        return (f"{m['host']} · {m['cpu model']} · {m['cores']} cores · {m['date']} · "
+                f"commit {m['commit']}")
+
+
+def machine(results: Results) -> dict:
+    """The machine context as an ordered name -> text mapping (report tables and captions)."""
+    ctx, ftb = results.context, results.ftbench
+    commit = str(ftb.get("git_commit", "unknown"))
+    if ftb.get("git_dirty"):
+        commit += " (dirty)"
+    return {
+        "host": ctx.get("host_name", "unknown host"),
+        "cpu model": ftb.get("cpu_model", "unknown CPU"),
+        "cores": ftb.get("cores", ctx.get("num_cpus", "?")),
+        "topology": ftb.get("topology", "?"),
+        "kernel": ftb.get("kernel", "?"),
+        "compiler": f"{ftb.get('compiler', '?')} {ftb.get('cxx_flags', '')}".strip(),
+        "build type": ftb.get("build_type", ctx.get("library_build_type", "?")),
+        "date": ctx.get("date", "unknown date"),
+        "commit": commit,
+        "command": ftb.get("command_line", "?"),
+        "repetitions": ftb.get("repetitions", "?"),
+        "placement / scaling": f"{ftb.get('placement', '?')} / {ftb.get('scaling', '?')}",
+    }
+
+
+def load(path) -> Results:
+    """Reads DIR/results.json (or a results.json path) and validates it."""
+    file = _results_file(Path(path))
+    doc = _read_json(file)
+    context, rows = _check_document(file, doc)
+    cells = _cells(file, rows)
+    main, others = _main_config(context, cells)
+    chosen = [c for c in cells.values() if (c.scaling, c.placement) == main]
+    return Results(path=file, context=context, cells=chosen, other_configs=others)
+
+
+def _results_file(path: Path) -> Path:
+    if not path.exists():
+        raise ResultsError(f"{path} does not exist (expected a results directory from `ftbench run`)")
+    if path.is_dir():
+        path = path / RESULTS_FILE
+        if not path.is_file():
+            raise ResultsError(f"{path} not found: is this a results directory from `ftbench run`?")
+    return path
+
+
+def _read_json(file: Path):
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ResultsError(f"cannot read {file}: {e}") from None
+    if not text.strip():
+        raise ResultsError(f"{file} is empty (was the run interrupted?)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        if _looks_truncated(text, e):
+            raise ResultsError(f"{file} is truncated: the JSON ends at line {e.lineno} in the "
+                               "middle of a value (was the run interrupted or the disk full?)") from None
+        raise ResultsError(f"{file} is not valid JSON: {e.msg} at line {e.lineno}, "
+                           f"column {e.colno}") from None
+
+
+def _looks_truncated(text: str, error: json.JSONDecodeError) -> bool:
+    """A results file is one object, so it ends with '}'; a cut one stops mid-value instead."""
+    end = text.rstrip()
+    return (error.pos >= len(end) or error.msg.startswith("Unterminated string")
+            or not end.endswith("}"))
+
+
+def _check_document(file: Path, doc) -> tuple:
+    if not isinstance(doc, dict) or not isinstance(doc.get("context"), dict):
+        raise ResultsError(f"{file} has no \"context\" object: not a results file from `ftbench run`")
+    ftb = doc["context"].get("ftbench")
+    if not isinstance(ftb, dict):
+        raise ResultsError(f"{file} has no context.ftbench block: a plain Google Benchmark file? "
+                           "(`ftbench report` reads the results.json of `ftbench run`)")
+    version = ftb.get("schema_version")
+    if version != SUPPORTED_SCHEMA:
+        raise ResultsError(f"{file} has schema version {version!r}; this report reads version "
+                           f"{SUPPORTED_SCHEMA} (docs/results-format.md)")
+    rows = doc.get("benchmarks")
+    if not isinstance(rows, list):
+        raise ResultsError(f"{file} has no \"benchmarks\" list")
+    if not rows:
+        raise ResultsError(f"{file} has no benchmark rows: the run measured nothing")
+    return doc["context"], rows
+
+
+def _cells(file: Path, rows: list) -> dict:
+    """Groups the rows into cells; every cell needs a median aggregate row with the metrics."""
+    cells, iterations = {}, {}
+    for i, row in enumerate(rows):
+        _check_row(file, i, row)
+        key = _cell_key(row)
+        if row["run_type"] == "iteration":
+            iterations.setdefault(key, []).append(row)
+        elif row.get("aggregate_name") == "median":
+            _check_median(file, i, row)
+            cells[key] = Cell(*key, category=str(row.get("category", "")), median=row)
+    missing = sorted(set(iterations) - set(cells))
+    if missing:
+        raise ResultsError(f"{file}: cell {_cell_name(missing[0])} has iteration rows but no "
+                           "median aggregate row (was the run interrupted?)")
+    for key, cell in cells.items():
+        cell.iterations = iterations.get(key, [])
+    return cells
+
+
+def _check_row(file: Path, index: int, row) -> None:
+    if not isinstance(row, dict):
+        raise ResultsError(f"{file}: benchmarks[{index}] is not an object")
+    absent = [f for f in ROW_FIELDS if f not in row]
+    if absent:
+        raise ResultsError(f"{file}: benchmarks[{index}] ({row.get('name', 'unnamed')}) lacks "
+                           f"{', '.join(absent)}")
+    if not isinstance(row["threads"], int) or row["threads"] < 1:
+        raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}) has threads "
+                           f"{row['threads']!r}, expected a positive integer")
+
+
+def _check_median(file: Path, index: int, row: dict) -> None:
+    names = list(MEDIAN_METRICS) + (["overhead_vs_gil"] if row["threads"] == 1 else [])
+    for name in names:
+        value = row.get(name)
+        if value is None or (isinstance(value, dict) and value.get("value") is None):
+            continue  # null where not defined, per the format
+        if _parse_metric(value) is None:
+            raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name} must be "
+                               f'{{"value", "ci_low", "ci_high"}} numbers, got {value!r}')
+    for name in ("counters", "latency_ns"):
+        if row.get(name) is not None and not isinstance(row[name], dict):
+            raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name} must be an object")
+
+
+def _parse_metric(raw) -> Metric | None:
+    """A metric object, or None where it is null, absent or not numbers."""
+    if not isinstance(raw, dict):
+        return None
+    parts = [raw.get(k) for k in ("value", "ci_low", "ci_high")]
+    if not isinstance(parts[0], (int, float)) or isinstance(parts[0], bool):
+        return None
+    value = float(parts[0])
+    low = float(parts[1]) if isinstance(parts[1], (int, float)) else value
+    high = float(parts[2]) if isinstance(parts[2], (int, float)) else value
+    if not all(math.isfinite(x) for x in (value, low, high)):
+        return None
+    return Metric(value, min(low, value), max(high, value))
+
+
+def _cell_key(row: dict) -> tuple:
+    return (str(row["workload"]), str(row["variant"]), row["threads"],
+            str(row.get("placement", "")), str(row.get("scaling", "")))
+
+
+def _cell_name(key: tuple) -> str:
+    workload, variant, threads, placement, scaling = key
+    return f"{workload}/{variant}/threads:{threads}/{scaling}/{placement}"
+
+
+def _main_config(context: dict, cells: dict) -> tuple:
+    """The (scaling, placement) to chart: the context's, else the first cell's; and the others."""
+    configs = list(dict.fromkeys((c.scaling, c.placement) for c in cells.values()))
+    ftb = context["ftbench"]
+    wanted = (str(ftb.get("scaling", "")), str(ftb.get("placement", "")))
+    main = wanted if wanted in configs else configs[0]
+    return main, [c for c in configs if c != main]
+
+
+def _variant_order_key(variant: str) -> tuple:
+    if variant in KNOWN_VARIANTS:
+        return (KNOWN_VARIANTS.index(variant), "")
+    return (len(KNOWN_VARIANTS), variant)
+
+
+def load_micro(directory) -> tuple:
+    """Rows (name, median real_time, time_unit) of DIR/micro.json; [] when it is absent.
+
+    Returns (rows, warning): a micro.json that cannot be read gives no rows and a warning, since
+    the primitives section is optional and the rest of the report is still worth writing.
+    """
+    file = Path(directory) / MICRO_FILE
+    if not file.is_file():
+        return [], None
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        return _micro_rows(doc["benchmarks"]), None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        return [], f"{file} could not be read ({e.__class__.__name__}: {e}); primitives section skipped"
+
+
+def _micro_rows(benchmarks: list) -> list:
+    """The median aggregate of each benchmark, or the median of its iteration rows."""
+    medians = {b["run_name"]: b for b in benchmarks
+               if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"}
+    samples = {}
+    for b in benchmarks:
+        if b.get("run_type", "iteration") == "iteration":
+            samples.setdefault(b.get("run_name", b["name"]), []).append(b)
+    rows = []
+    for name in dict.fromkeys([*samples, *medians]):
+        if name in medians:
+            rows.append((name, float(medians[name]["real_time"]), medians[name]["time_unit"]))
+        else:
+            times = sorted(float(b["real_time"]) for b in samples[name])
+            rows.append((name, _median(times), samples[name][0]["time_unit"]))
+    return rows
+
+
+def _median(sorted_values: list) -> float:
+    n = len(sorted_values)
+    mid = n // 2
+    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2

@@ -1,0 +1,182 @@
+"""The charts: every file is drawn, and the Figures hold the series the data says they should."""
+import json
+import math
+
+import pytest
+from conftest import FIXTURES, raw_medians
+from matplotlib.colors import to_hex
+
+from ftbplots import charts
+from ftbplots.results import ResultsError, load
+
+VARIANTS = ["gil", "atomic", "brc"]
+WORKLOADS = ["fib", "dict_churn", "shared_counter", "pipe_pingpong"]
+CHART_KEYS = ["scaling_all"] + [f"scaling_{w}" for w in WORKLOADS] + [
+    "overhead", "efficiency", "latency", "counters"]
+
+
+def labelled_lines(ax) -> dict:
+    return {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+
+
+def visible_axes(fig) -> list:
+    """The chart panels: visible axes that are not colour bars."""
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+
+
+def caption(fig) -> str:
+    return fig._supxlabel.get_text()
+
+
+def test_every_chart_file_is_written(rendered):
+    out, _ = rendered
+    for key in CHART_KEYS:
+        png, svg = out / f"{key}.png", out / f"{key}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", key
+        assert "<svg" in svg.read_text()[:2000], key
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_scaling_chart_has_one_line_per_variant_and_the_ideal(sweep, workload):
+    ax = visible_axes(charts.scaling_chart(sweep, workload))[0]
+    lines = labelled_lines(ax)
+    assert sorted(lines) == sorted(VARIANTS + ["ideal"])
+    assert list(lines["ideal"].get_ydata()) == [1, 2, 4]
+    medians = raw_medians("sweep")
+    for variant in VARIANTS:
+        expected = [medians[(workload, variant, n)]["speedup"]["value"] for n in (1, 2, 4)]
+        assert list(lines[variant].get_xdata()) == [1, 2, 4]
+        assert list(lines[variant].get_ydata()) == pytest.approx(expected)
+    assert len(ax.collections) == len(VARIANTS)  # one confidence band per variant
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_scaling_band_is_the_confidence_interval(sweep):
+    ax = visible_axes(charts.scaling_chart(sweep, "fib"))[0]
+    band = ax.collections[VARIANTS.index("brc")].get_paths()[0].vertices
+    row = raw_medians("sweep")[("fib", "brc", 4)]["speedup"]
+    ys_at_4 = sorted(y for x, y in band if x == 4)
+    assert ys_at_4[0] == pytest.approx(row["ci_low"]) and ys_at_4[-1] == pytest.approx(row["ci_high"])
+
+
+def test_small_multiples_have_every_workload(sweep):
+    axes = visible_axes(charts.scaling_grid(sweep))
+    assert [ax.get_title() for ax in axes] == WORKLOADS
+    for ax in axes:
+        assert sorted(labelled_lines(ax)) == sorted(VARIANTS + ["ideal"])
+
+
+def test_each_variant_has_one_colour_everywhere(sweep):
+    scaling = labelled_lines(visible_axes(charts.scaling_chart(sweep, "fib"))[0])
+    overhead = visible_axes(charts.overhead_chart(sweep))[0]
+    bars = {c.get_label(): c for c in overhead.containers}
+    for variant in VARIANTS:
+        assert to_hex(scaling[variant].get_color()) == charts.VARIANT_COLOURS[variant].lower()
+    for variant in ["atomic", "brc"]:
+        assert to_hex(bars[variant].patches[0].get_facecolor()) == charts.VARIANT_COLOURS[variant].lower()
+    assert len(set(charts.VARIANT_COLOURS.values())) == 3
+
+
+def test_overhead_bars_and_geometric_mean(sweep):
+    ax = visible_axes(charts.overhead_chart(sweep))[0]
+    medians = raw_medians("sweep")
+    bars = {c.get_label(): c for c in ax.containers if not c.get_label().startswith("_")}
+    assert sorted(bars) == ["atomic", "brc"]  # gil is the reference line, not a bar
+    for variant, container in bars.items():
+        tops = [p.get_y() + p.get_height() for p in container.patches]
+        expected = [medians[(w, variant, 1)]["overhead_vs_gil"]["value"] for w in WORKLOADS]
+        assert tops == pytest.approx(expected)
+    assert [t.get_text() for t in ax.get_xticklabels()] == WORKLOADS + ["geometric mean"]
+    gmean_atomic = math.prod(medians[(w, "atomic", 1)]["overhead_vs_gil"]["value"]
+                             for w in WORKLOADS) ** (1 / len(WORKLOADS))
+    assert f"{gmean_atomic:.2f}×" in [t.get_text() for t in ax.texts]
+
+
+def test_efficiency_heatmap_has_a_panel_per_variant(sweep):
+    fig = charts.efficiency_heatmap(sweep)
+    panels = visible_axes(fig)
+    assert [ax.get_title() for ax in panels] == VARIANTS
+    medians = raw_medians("sweep")
+    for ax, variant in zip(panels, VARIANTS):
+        data = ax.get_images()[0].get_array()
+        for r, w in enumerate(WORKLOADS):
+            for c, n in enumerate([1, 2, 4]):
+                assert data[r][c] == pytest.approx(medians[(w, variant, n)]["efficiency"]["value"])
+
+
+def test_latency_chart_shows_workloads_with_latency_only(sweep):
+    fig = charts.latency_chart(sweep)
+    panels = visible_axes(fig)
+    assert [ax.get_title() for ax in panels] == ["pipe_pingpong at 4 threads"]
+    assert "µs" in panels[0].get_ylabel()
+    p99_brc = raw_medians("sweep")[("pipe_pingpong", "brc", 4)]["latency_ns"]["p99"] / 1000
+    heights = [p.get_height() for p in panels[0].containers[2].patches]
+    assert heights[2] == pytest.approx(p99_brc)
+
+
+def test_latency_chart_is_skipped_without_latency(tmp_path):
+    doc = json.loads((FIXTURES / "sweep" / "results.json").read_text())
+    for row in doc["benchmarks"]:
+        row.pop("latency_ns", None)
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    results = load(tmp_path)
+    assert charts.latency_chart(results) is None
+    assert "latency" not in [key for key, *_ in charts.chart_specs(results)]
+
+
+def test_counters_are_per_unit_of_work(sweep):
+    fig = charts.counters_chart(sweep)
+    panels = visible_axes(fig)
+    assert len(panels) == len(WORKLOADS)
+    row = raw_medians("sweep")[("shared_counter", "atomic", 4)]
+    names = [t.get_text() for t in panels[2].get_xticklabels()]
+    heights = [p.get_height() for p in panels[2].containers[1].patches]
+    i = names.index("lock_slow_paths")
+    assert heights[i] == pytest.approx(row["counters"]["lock_slow_paths"] / row["units"])
+    assert panels[2].get_yscale() == "log"
+
+
+def test_every_figure_has_the_machine_caption(sweep):
+    for key, _, _, build in charts.chart_specs(sweep):
+        text = caption(build())
+        for part in ["fixture-host", "Fixture CPU @ 2.40GHz", "4 cores", "2026-11-25", "4f81f8e"]:
+            assert part in text, (key, part)
+
+
+def test_scaling_needs_multithread_cells():
+    single = load(FIXTURES / "single_thread")
+    with pytest.raises(ResultsError, match="no multi-thread cells"):
+        charts.scaling_chart(single, "fib")
+    with pytest.raises(ResultsError, match="no multi-thread cells"):
+        charts.render_all(single, "/nonexistent")
+
+
+def test_comparison_chart_of_two_sweeps(sweep, sweep_new, tmp_path):
+    out = tmp_path / "compare.svg"
+    fig = charts.comparison_chart(sweep, sweep_new, out)
+    assert "<svg" in out.read_text()[:2000]
+    panels = visible_axes(fig)
+    assert [ax.get_title() for ax in panels] == WORKLOADS
+    base, new = raw_medians("sweep"), raw_medians("sweep_new")
+    brc = next(c for c in panels[0].containers if c.get_label() == "brc")
+    tops = [p.get_y() + p.get_height() for p in brc.patches]
+    expected = [new[("fib", "brc", n)]["wall_seconds"]["value"] / base[("fib", "brc", n)]["wall_seconds"]["value"]
+                for n in (1, 2, 4)]
+    assert tops == pytest.approx(expected)
+    assert min(expected) < 1  # the new fixture's brc is faster
+    assert "4f81f8e" in caption(fig) and "a1b2c3d" in caption(fig)
+
+
+def test_comparison_chart_takes_paths(tmp_path):
+    out = tmp_path / "compare.png"
+    charts.comparison_chart(FIXTURES / "sweep", FIXTURES / "sweep_new", out)
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_comparison_without_common_cells(sweep, tmp_path):
+    doc = json.loads((FIXTURES / "sweep" / "results.json").read_text())
+    for row in doc["benchmarks"]:
+        row["workload"] = "other_" + row["workload"]
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    with pytest.raises(ResultsError, match="no cell .* in common"):
+        charts.comparison_chart(sweep, load(tmp_path), tmp_path / "c.png")
