@@ -10,7 +10,7 @@
 
 FTB_NAMESPACE_BEGIN
 
-constinit thread_local std::uintptr_t tls_thread_id = kNoThreadId;
+FTB_TLS_MODEL constinit thread_local std::uintptr_t tls_thread_id = kNoThreadId;
 
 namespace {
 

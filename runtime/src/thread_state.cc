@@ -17,7 +17,7 @@
 
 FTB_NAMESPACE_BEGIN
 
-constinit thread_local ThreadState* tls_thread_state = nullptr;
+FTB_TLS_MODEL constinit thread_local ThreadState* tls_thread_state = nullptr;
 
 namespace internal {
 namespace {

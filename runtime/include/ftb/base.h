@@ -43,6 +43,12 @@ namespace ftb {
 #define FTB_REQUIRES(...) FTB_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
 #define FTB_NO_THREAD_SAFETY_ANALYSIS FTB_THREAD_ANNOTATION(no_thread_safety_analysis)
 
+// The runtime's thread-locals are read on every reference-count change (brc) and eval-breaker
+// check. The runtime is always linked statically into an executable, so the local-exec model is
+// valid and makes each read one %fs-relative instruction, like CPython's _Py_ThreadId(), instead
+// of a GOT load first.
+#define FTB_TLS_MODEL [[gnu::tls_model("local-exec")]]
+
 namespace ftb {
 
 // What threads write independently is padded to this so that it never shares a line (folly's

@@ -22,9 +22,10 @@
 // Immortal objects have ob_ref_local == UINT32_MAX and are never written.
 //
 // Thread identity. CPython reads the thread-pointer register (_Py_ThreadId). ftbench gives each
-// thread state a process-unique id instead, kept in a constant-initialised thread_local (one
-// fs-relative load, the same cost): ids are never reused, so an object owned by an exited thread
-// can never be mistaken for one owned by a new thread that happens to get the same TLS block.
+// thread state a process-unique id instead, kept in a constant-initialised local-exec
+// thread_local (one fs-relative operand, the same cost): ids are never reused, so an object
+// owned by an exited thread can never be mistaken for one owned by a new thread that happens to
+// get the same TLS block.
 //
 // The non-owner paths are out of line (IncrefShared, DecrefShared, MergeZeroLocal). CPython
 // inlines the shared incref; keeping it out of line costs a call on a path that already pays a
@@ -54,7 +55,7 @@ void CheckAttachedForRefcount() noexcept;
 // The id of the calling thread's attached thread state, or kNoThreadId. 0 means "unowned" in
 // ob_tid, so no thread ever has id 0 (a detached thread must never pass the ownership test).
 inline constexpr std::uintptr_t kNoThreadId = ~std::uintptr_t{0};
-extern constinit thread_local std::uintptr_t tls_thread_id;
+FTB_TLS_MODEL extern constinit thread_local std::uintptr_t tls_thread_id;
 
 struct BrcPolicy {
   static constexpr std::string_view kName = "brc";

@@ -66,7 +66,7 @@ struct alignas(kCacheLine) ThreadState {
 };
 
 // The calling thread's state, or null when it has none.
-extern constinit thread_local ThreadState* tls_thread_state;
+FTB_TLS_MODEL extern constinit thread_local ThreadState* tls_thread_state;
 inline ThreadState* CurrentThreadState() noexcept { return tls_thread_state; }
 
 void Attach(ThreadState* ts) noexcept;
