@@ -11,7 +11,22 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by a subcommand that finished and wants main to exit with `code` (1: a problem found in
+// the results, 130: interrupted) after it printed what happened.
+struct ExitStatus {
+  int code;
+};
+
+// The command line as typed, for the record (results.json).
+const std::string& InvocationLine();
+
 void AddListCommand(CLI::App& app);
+void AddRunCommand(CLI::App& app);
+void AddCellCommand(CLI::App& app);
+void AddTopologyCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
+void AddValidateCommand(CLI::App& app);
+void AddMicroCommand(CLI::App& app);
+void AddReportCommand(CLI::App& app);
 
 }  // namespace ftb::cli

@@ -5,12 +5,26 @@
 
 #include "commands.h"
 
+namespace ftb::cli {
+namespace {
+std::string g_invocation;
+}
+const std::string& InvocationLine() { return g_invocation; }
+}  // namespace ftb::cli
+
 int main(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) ftb::cli::g_invocation += (i == 0 ? std::string("ftbench") : std::string(" ") + argv[i]);
   CLI::App app{"ftbench: the cost and the gain of free threading, measured on one object runtime "
                "compiled three ways (gil, atomic, brc)"};
   app.require_subcommand(1);
   ftb::cli::AddListCommand(app);
+  ftb::cli::AddRunCommand(app);
+  ftb::cli::AddTopologyCommand(app);
+  ftb::cli::AddCellCommand(app);
   ftb::cli::AddDemoCommand(app);
+  ftb::cli::AddValidateCommand(app);
+  ftb::cli::AddMicroCommand(app);
+  ftb::cli::AddReportCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -20,6 +34,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the message and a hint
     return 2;
+  } catch (const ftb::cli::ExitStatus& e) {
+    return e.code;
   } catch (const ftb::cli::UsageError& e) {
     std::fprintf(stderr, "ftbench: error: %s\n", e.what());
     return 2;

@@ -1,0 +1,14 @@
+// cell_json.h: a CellRecord as JSON, for cells run in a process of their own (workloads with a
+// process-wide side effect, such as legacy_ext switching the global lock on for good).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "cell_runner.h"
+
+namespace ftb::bench {
+
+nlohmann::json CellRecordToJson(const CellRecord& record);
+CellRecord CellRecordFromJson(const nlohmann::json& j);
+
+}  // namespace ftb::bench

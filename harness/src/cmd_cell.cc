@@ -1,0 +1,46 @@
+// ftbench cell (hidden): runs one cell and prints its record as JSON. `ftbench run` uses it for
+// workloads with a process-wide side effect, so that they cannot change the cells after them.
+#include <fmt/core.h>
+
+#include "cell_json.h"
+#include "commands.h"
+#include "sweep.h"
+#include "workload_select.h"
+
+namespace ftb::cli {
+
+void AddCellCommand(CLI::App& app) {
+  struct Options {
+    std::string variant, workload, scaling = "strong", placement = "none";
+    int threads = 1;
+    std::int64_t size = 1;
+    std::vector<std::string> knobs;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("cell", "Run one cell and print its record as JSON (used by run)");
+  cmd->group("");  // hidden from --help
+  cmd->add_option("--variant", o->variant)->required();
+  cmd->add_option("--workload", o->workload)->required();
+  cmd->add_option("--threads", o->threads)->check(CLI::Range(1, 4096));
+  cmd->add_option("--size", o->size);
+  cmd->add_option("--scaling", o->scaling)->check(CLI::IsMember({"strong", "weak"}));
+  cmd->add_option("--placement", o->placement)->check(CLI::IsMember({"compact", "scatter", "none"}));
+  cmd->add_option("--knob", o->knobs);
+  cmd->callback([o] {
+    const bench::Variant* variant = ResolveVariants({o->variant}).front();
+    const bench::WorkloadSpec* spec = FindWorkloadSpec(o->workload);
+    if (spec == nullptr) throw UsageError("unknown workload " + o->workload);
+    CheckSize(o->size);
+    auto scaling = o->scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
+    bench::CellConfig config = MakeConfig(*spec, o->threads, o->size, scaling, ParseKnobs(o->knobs));
+    bench::Topology topology = bench::Topology::Load();
+    bench::Placement placement = o->placement == "scatter" ? bench::Placement::kScatter
+                                 : o->placement == "none"  ? bench::Placement::kNone
+                                                           : bench::Placement::kCompact;
+    bench::CellRecord record = bench::RunCell(*variant, *variant->Find(o->workload), config,
+                                              bench::MakeBinder(topology, topology.Plan(o->threads, placement)));
+    fmt::print("{}\n", bench::CellRecordToJson(record).dump());
+  });
+}
+
+}  // namespace ftb::cli

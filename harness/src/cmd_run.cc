@@ -1,0 +1,164 @@
+// ftbench run: the main job. Sweeps variants x workloads x thread counts with threads pinned by
+// hwloc, repeats and interleaves, and writes results.json, results.csv and results.txt.
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+
+#include "commands.h"
+#include "machine_context.h"
+#include "sweep.h"
+#include "workload_select.h"
+
+namespace ftb::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnSigint(int) {
+  g_interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
+}
+
+struct RunOptions {
+  std::vector<std::string> variants;
+  std::vector<std::string> workloads;
+  std::vector<int> threads;
+  std::string placement = "compact";
+  std::string scaling = "strong";
+  int repetitions = 0;  // 0: the default (5, or 3 with --quick)
+  int warmup = -1;      // -1: the default (1, or 0 with --quick)
+  double work_scale = 0;  // 0: the default (1.0, or 0.5 with --quick)
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  bool quick = false;
+  std::string out;
+  std::string resume;
+  std::vector<std::string> knobs;
+  std::string command_line;
+};
+
+// 1, then powers of two up to the number of cores, plus the core count itself.
+std::vector<int> DefaultThreads(int cores) {
+  std::vector<int> t = {1};
+  for (int n = 2; n <= cores; n *= 2) t.push_back(n);
+  if (t.back() != cores) t.push_back(cores);
+  return t;
+}
+
+std::string DefaultOutDir(const std::string& host) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d-%H%M%S", &tm);
+  return fmt::format("results/{}-{}", date, host);
+}
+
+int Run(RunOptions& o) {
+  bench::Topology topology = bench::Topology::Load();
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::unique_ptr<bench::ResultsStore> store;
+  bench::SweepSettings settings;
+  if (!o.resume.empty()) {
+    try {
+      store = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(o.resume));
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+    settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
+    fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
+  } else {
+    settings.variants.clear();
+    for (const bench::Variant* v : ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);
+    settings.workloads = ResolveWorkloads(o.workloads);
+    settings.threads = o.threads.empty() ? DefaultThreads(topology.Cores()) : o.threads;
+    for (int t : settings.threads)
+      if (t < 1 || t > 4096) throw UsageError(fmt::format("--threads: {} is not between 1 and 4096", t));
+    settings.placement = o.placement == "scatter" ? bench::Placement::kScatter
+                         : o.placement == "none"  ? bench::Placement::kNone
+                                                  : bench::Placement::kCompact;
+    settings.scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
+    settings.quick = o.quick;
+    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 3 : 5);
+    settings.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0 : 1);
+    settings.work_scale = o.work_scale > 0 ? o.work_scale : (o.quick ? 0.5 : 1.0);
+    settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    settings.knobs = ParseKnobs(o.knobs);
+    CheckKnobs(settings.workloads, settings.knobs);
+    for (const std::string& w : settings.workloads) CheckSize(bench::ScaledSize(FindWorkloadSpec(w)->default_size, settings.work_scale));
+    settings.command_line = o.command_line;
+    nlohmann::json context = bench::MachineContext(topology, self);
+    settings.WriteTo(context["ftbench"]);
+    std::string dir = o.out.empty() ? DefaultOutDir(context["host_name"]) : o.out;
+    if (std::filesystem::exists(std::filesystem::path(dir) / "results.json"))
+      throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
+    store = std::make_unique<bench::ResultsStore>(dir, context);
+    store->Flush();
+  }
+  int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
+  if (max_threads > topology.Pus())
+    fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
+               max_threads, topology.Pus());
+  double load = bench::LoadAverage1m();
+  if (load > topology.Pus() - 0.5)
+    fmt::print(stderr, "ftbench: warning: the machine is busy (load average {:.2f} on {} PUs): results will be noisy\n", load,
+               topology.Pus());
+  fmt::print(stderr, "sweep: {} variants x {} workloads x threads {} x {} repetitions, seed {}, into {}\n",
+             settings.variants.size(), settings.workloads.size(), fmt::format("{}", fmt::join(settings.threads, ",")),
+             settings.repetitions, settings.seed, store->dir().string());
+
+  std::signal(SIGINT, OnSigint);
+  std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted);
+  std::signal(SIGINT, SIG_DFL);
+
+  fmt::print("{}", store->Table());
+  for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
+  if (g_interrupted.load()) {
+    fmt::print(stderr, "interrupted: {} finished runs kept in {}; complete them with: ftbench run --resume {}\n",
+               store->size(), store->dir().string(), store->dir().string());
+    return 130;
+  }
+  fmt::print("results: {}\n", (store->dir() / "results.json").string());
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Sweep variants x workloads x thread counts and write results");
+  cmd->add_option("--variants", o->variants, "variants to run (default: all)")->delimiter(',');
+  cmd->add_option("--workloads", o->workloads, "workload names or categories (default: all)")->delimiter(',');
+  cmd->add_option("--threads", o->threads, "thread counts, e.g. 1,2,4 (default: 1, powers of two up to the core count, and the core count)")
+      ->delimiter(',');
+  cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
+  cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
+      ->check(CLI::IsMember({"strong", "weak"}));
+  cmd->add_option("--repetitions", o->repetitions, "measured runs per cell (default 5; --quick: 3)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--warmup", o->warmup, "unmeasured runs before a cell's first (default 1; --quick: 0)")->check(CLI::Range(0, 100));
+  cmd->add_option("--work-scale", o->work_scale, "multiply every workload's default size (default 1; --quick: 0.5)")
+      ->check(CLI::Range(1e-6, 1e6));
+  auto* seed = cmd->add_option("--seed", o->seed, "shuffle seed (default: from the clock; always recorded)");
+  cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
+  cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
+  cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
+  cmd->add_flag("--quick", o->quick, "fewer repetitions, no warm-up, half the work: a smoke sweep in minutes");
+  cmd->callback([o, seed, cmd] {
+    o->seed_given = seed->count() > 0;
+    if (!o->resume.empty()) {
+      for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
+                                "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick"})
+        if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
+    }
+    o->command_line = InvocationLine();
+    if (int code = Run(*o); code != 0) throw ExitStatus{code};
+  });
+}
+
+}  // namespace ftb::cli

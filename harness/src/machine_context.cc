@@ -1,0 +1,111 @@
+#include "machine_context.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <string>
+
+#ifndef FTB_SOURCE_DIR
+#define FTB_SOURCE_DIR "."
+#endif
+#ifndef FTB_CXX_FLAGS
+#define FTB_CXX_FLAGS ""
+#endif
+#ifndef FTB_BUILD_TYPE
+#define FTB_BUILD_TYPE ""
+#endif
+
+namespace ftb::bench {
+namespace {
+
+std::string CommandOutput(const std::string& command) {
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    std::array<char, 256> buf{};
+    while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
+    pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string CpuInfoField(const std::string& field) {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0)
+      if (auto colon = line.find(':'); colon != std::string::npos) return line.substr(colon + 2);
+  return "";
+}
+
+std::string IsoDate() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  std::string s(buf);
+  if (s.size() > 5) s.insert(s.size() - 2, ":");  // +0000 -> +00:00, as Google Benchmark
+  return s;
+}
+
+}  // namespace
+
+double LoadAverage1m() {
+  double load[3] = {0, 0, 0};
+  return getloadavg(load, 3) > 0 ? load[0] : 0.0;
+}
+
+nlohmann::json MachineContext(const Topology& topology, const std::string& executable) {
+  char host[256] = "unknown";
+  gethostname(host, sizeof host - 1);
+  utsname uts{};
+  uname(&uts);
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  nlohmann::json caches = nlohmann::json::array();
+  for (const CacheInfo& c : topology.Caches())
+    caches.push_back({{"type", c.type}, {"level", c.level}, {"size", c.size}, {"num_sharing", c.num_sharing}});
+  std::string model = topology.CpuModel();
+  if (model == "unknown") model = CpuInfoField("model name");
+  std::string mhz = CpuInfoField("cpu MHz");
+  std::string git = std::string("git -C '") + FTB_SOURCE_DIR + "' ";
+  std::string commit = CommandOutput(git + "rev-parse --short HEAD 2>/dev/null");
+  std::string dirty = CommandOutput(git + "status --porcelain --untracked-files=no 2>/dev/null");
+  std::string build_type = FTB_BUILD_TYPE;
+  std::string library_build_type = build_type == "Debug" ? "debug" : "release";
+  return {
+      {"date", IsoDate()},
+      {"host_name", host},
+      {"executable", executable},
+      {"num_cpus", topology.Pus()},
+      {"mhz_per_cpu", mhz.empty() ? 0 : static_cast<int>(std::stod(mhz))},
+      {"cpu_scaling_enabled", false},
+      {"caches", caches},
+      {"load_avg", {load[0], load[1], load[2]}},
+      {"library_build_type", library_build_type},
+      {"json_schema_version", 1},
+      {"ftbench",
+       {
+           {"cpu_model", model},
+           {"packages", topology.Packages()},
+           {"numa_nodes", topology.NumaNodes()},
+           {"cores", topology.Cores()},
+           {"pus", topology.Pus()},
+           {"topology", topology.Summary()},
+           {"kernel", std::string(uts.sysname) + " " + uts.release + " " + uts.machine},
+           {"compiler", std::string("GNU ") + __VERSION__},
+           {"cxx_flags", FTB_CXX_FLAGS},
+           {"build_type", build_type},
+           {"git_commit", commit.empty() ? "unknown" : commit},
+           {"git_dirty", !dirty.empty()},
+       }},
+  };
+}
+
+}  // namespace ftb::bench

@@ -1,0 +1,58 @@
+// sweep.h: a sweep plan (variants x workloads x threads x repetitions) and its execution.
+//
+// Each repetition visits every cell once, in an order shuffled with the recorded seed, so drift of
+// the machine favours no variant or workload. Warm-up runs precede a cell's first measured run in
+// this process and are not recorded. Workloads with a process-wide side effect run in a child
+// process (`ftbench cell`), so they cannot change the cells that follow them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "results.h"
+#include "topology.h"
+
+namespace ftb::bench {
+
+struct SweepSettings {
+  std::vector<std::string> variants;
+  std::vector<std::string> workloads;
+  std::vector<int> threads;
+  Placement placement = Placement::kCompact;
+  Scaling scaling = Scaling::kStrong;
+  int repetitions = 5;
+  int warmup = 1;
+  double work_scale = 1.0;
+  std::uint64_t seed = 0;
+  bool quick = false;
+  std::map<std::string, double> knobs;
+  std::string command_line;
+
+  void WriteTo(nlohmann::json& ftbench_context) const;
+  static SweepSettings ReadFrom(const nlohmann::json& ftbench_context);
+};
+
+struct PlannedRun {
+  RunKey key;
+  bool warmup = false;
+};
+std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
+
+// The size of a workload's cell: its default size times the work scale, at least 1.
+std::int64_t ScaledSize(std::int64_t default_size, double work_scale);
+
+// Runs what `store` does not hold yet, flushing the store after every run. Stops early (keeping
+// what finished) when `interrupted` becomes true. Returns the problems found (checksum mismatches,
+// leaks), one line each; empty when every run was correct.
+std::vector<std::string> RunSweep(const SweepSettings& settings, ResultsStore& store, const Topology& topology,
+                                  const std::string& self_executable, const std::atomic<bool>& interrupted);
+
+// Binds worker threads per a placement plan (used by run and cell). Failures are reported on
+// stderr with the set and the reason; the thread then runs unbound.
+BindFn MakeBinder(const Topology& topology, std::vector<int> plan);
+
+}  // namespace ftb::bench

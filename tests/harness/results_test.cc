@@ -1,0 +1,187 @@
+// results.json written, read back and checked field by field; derived metrics against values
+// computed by hand.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "results.h"
+#include "sweep.h"
+
+namespace ftb::bench {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ResultsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ftbench-results-test-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    settings_.variants = {"gil", "brc"};
+    settings_.workloads = {"w"};
+    settings_.threads = {1, 2};
+    settings_.repetitions = 3;
+    settings_.seed = 99;
+    context_ = {{"host_name", "testhost"}, {"ftbench", {{"pus", 2}}}};
+    settings_.WriteTo(context_["ftbench"]);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A record whose wall time is `seconds`, split over `threads` threads of `units` each.
+  static CellRecord Record(const std::string& variant, int threads, double seconds, std::uint64_t units_per_thread) {
+    CellRecord r;
+    r.variant = variant;
+    r.workload = "w";
+    r.config.threads = threads;
+    r.config.size = 100;
+    r.wall_seconds = seconds;
+    r.checksum = 0xabc;
+    r.counters = {{"gil_switches", 7}};
+    for (int i = 0; i < threads; ++i) {
+      ThreadRecord t;
+      t.work_units = units_per_thread;
+      t.cpu_seconds = seconds;
+      t.cpu_placed = i;
+      t.cpu_observed = i;
+      t.latencies_ns = {100, 200, 300};
+      r.threads.push_back(t);
+    }
+    return r;
+  }
+
+  fs::path dir_;
+  SweepSettings settings_;
+  json context_;
+};
+
+TEST_F(ResultsTest, RoundTripFieldByField) {
+  ResultsStore store(dir_, context_);
+  // gil: 1 thread 1.0 s, 2 threads 1.0 s (no speedup); brc: 1 thread 1.2 s, 2 threads 0.6 s.
+  const double times[2][2] = {{1.0, 1.0}, {1.2, 0.6}};
+  const char* variants[2] = {"gil", "brc"};
+  for (int rep = 0; rep < 3; ++rep)
+    for (int v = 0; v < 2; ++v)
+      for (int t : {1, 2}) {
+        double jitter = 1.0 + 0.01 * (rep - 1);  // 0.99, 1.00, 1.01: median = the nominal time
+        store.Add({"w", variants[v], t, rep}, "cpu", Record(variants[v], t, times[v][t - 1] * jitter, 100 / t), 0.0, 2);
+      }
+  store.Flush();
+  ASSERT_TRUE(fs::exists(dir_ / "results.json"));
+  ASSERT_TRUE(fs::exists(dir_ / "results.csv"));
+  ASSERT_TRUE(fs::exists(dir_ / "results.txt"));
+
+  ResultsStore loaded = ResultsStore::Load(dir_);
+  EXPECT_EQ(loaded.size(), 12u);
+  EXPECT_EQ(loaded.context()["ftbench"]["seed"], 99);
+  EXPECT_EQ(loaded.context()["ftbench"]["threads"], json({1, 2}));
+  EXPECT_TRUE(loaded.Has({"w", "brc", 2, 2}));
+  EXPECT_FALSE(loaded.Has({"w", "brc", 4, 0}));
+
+  std::ifstream in(dir_ / "results.json");
+  json doc = json::parse(in);
+  const json& rows = doc["benchmarks"];
+  const json* iteration = nullptr;
+  const json* median_brc2 = nullptr;
+  const json* median_brc1 = nullptr;
+  int aggregates = 0;
+  for (const json& r : rows) {
+    if (r["run_type"] == "iteration" && r["variant"] == "brc" && r["threads"] == 2 && r["repetition_index"] == 1) iteration = &r;
+    if (r["run_type"] == "aggregate") ++aggregates;
+    if (r.value("aggregate_name", "") == "median" && r["variant"] == "brc") (r["threads"] == 2 ? median_brc2 : median_brc1) = &r;
+  }
+  EXPECT_EQ(aggregates, 4 * 6);  // four complete cells x median, mean, stddev, cv, min, max
+  ASSERT_NE(iteration, nullptr);
+  EXPECT_EQ((*iteration)["name"], "w/brc/threads:2/strong/compact");
+  EXPECT_EQ((*iteration)["time_unit"], "ms");
+  EXPECT_DOUBLE_EQ((*iteration)["real_time"].get<double>(), 600.0);
+  EXPECT_DOUBLE_EQ((*iteration)["cpu_time"].get<double>(), 1200.0);
+  EXPECT_EQ((*iteration)["iterations"], 1);
+  EXPECT_EQ((*iteration)["repetitions"], 3);
+  EXPECT_EQ((*iteration)["checksum"], "0xabc");
+  EXPECT_EQ((*iteration)["units"], 100);
+  EXPECT_EQ((*iteration)["work_units"], json({50.0, 50.0}));
+  EXPECT_DOUBLE_EQ((*iteration)["fairness_jain"].get<double>(), 1.0);
+  EXPECT_EQ((*iteration)["cpu_placed"], json({0, 1}));
+  EXPECT_TRUE((*iteration)["placement_ok"].get<bool>());
+  EXPECT_EQ((*iteration)["counters"]["gil_switches"], 7);
+  EXPECT_DOUBLE_EQ((*iteration)["latency_ns"]["p50"].get<double>(), 200.0);
+  EXPECT_EQ((*iteration)["placement"], "compact");
+  EXPECT_EQ((*iteration)["scaling"], "strong");
+
+  ASSERT_NE(median_brc2, nullptr);
+  ASSERT_NE(median_brc1, nullptr);
+  EXPECT_EQ((*median_brc2)["name"], "w/brc/threads:2/strong/compact_median");
+  EXPECT_EQ((*median_brc2)["aggregate_unit"], "time");
+  EXPECT_DOUBLE_EQ((*median_brc2)["real_time"].get<double>(), 600.0);
+  // speedup = t1 / t2 = 1.2 / 0.6; efficiency = 1; vs gil 1t = 1.0 / 0.6
+  EXPECT_NEAR((*median_brc2)["speedup"]["value"].get<double>(), 2.0, 1e-9);
+  EXPECT_LE((*median_brc2)["speedup"]["ci_low"].get<double>(), 2.0);
+  EXPECT_GE((*median_brc2)["speedup"]["ci_high"].get<double>(), 2.0);
+  EXPECT_NEAR((*median_brc2)["efficiency"]["value"].get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR((*median_brc2)["speedup_vs_gil_1t"]["value"].get<double>(), 1.0 / 0.6, 1e-9);
+  EXPECT_TRUE((*median_brc2)["overhead_vs_gil"].is_null());
+  // 1-thread overhead = 1.2 / 1.0
+  EXPECT_NEAR((*median_brc1)["overhead_vs_gil"]["value"].get<double>(), 1.2, 1e-9);
+  EXPECT_TRUE((*median_brc2)["warnings"].empty());
+}
+
+TEST_F(ResultsTest, IncompleteCellsHaveNoAggregatesAndLoadRejectsBadFiles) {
+  ResultsStore store(dir_, context_);
+  store.Add({"w", "gil", 1, 0}, "cpu", Record("gil", 1, 1.0, 10), 0.0, 2);
+  store.Flush();
+  json doc = json::parse(std::ifstream(dir_ / "results.json"));
+  for (const json& r : doc["benchmarks"]) EXPECT_EQ(r["run_type"], "iteration");
+
+  std::ofstream(dir_ / "results.json") << "{\"context\": {";  // truncated
+  EXPECT_THROW(ResultsStore::Load(dir_), std::runtime_error);
+  EXPECT_THROW(ResultsStore::Load(dir_ / "missing"), std::runtime_error);
+}
+
+TEST_F(ResultsTest, NoisyOrMisplacedCellsAreFlagged) {
+  ResultsStore store(dir_, context_);
+  for (int rep = 0; rep < 3; ++rep) {
+    CellRecord r = Record("gil", 1, rep == 0 ? 1.0 : 2.0, 10);
+    r.threads[0].cpu_observed = 1;  // planned on PU 0
+    store.Add({"w", "gil", 1, rep}, "cpu", r, 5.0, 2);
+  }
+  json rows = store.Benchmarks();
+  const json* median = nullptr;
+  for (const json& r : rows)
+    if (r.value("aggregate_name", "") == "median") median = &r;
+  ASSERT_NE(median, nullptr);
+  std::string all = (*median)["warnings"].dump();
+  EXPECT_NE(all.find("variation"), std::string::npos) << all;
+  EXPECT_NE(all.find("busy"), std::string::npos) << all;
+  EXPECT_NE(all.find("placement not honoured"), std::string::npos) << all;
+}
+
+TEST(SweepPlan, EveryCellOncePerRepetitionShuffledBySeed) {
+  SweepSettings s;
+  s.variants = {"gil", "atomic", "brc"};
+  s.workloads = {"a", "b"};
+  s.threads = {1, 2, 3};
+  s.repetitions = 4;
+  s.seed = 5;
+  std::vector<PlannedRun> plan = PlanSweep(s);
+  ASSERT_EQ(plan.size(), 3u * 2 * 3 * 4);
+  for (int rep = 0; rep < 4; ++rep) {
+    std::set<std::string> seen;
+    for (std::size_t i = rep * 18; i < (rep + 1) * 18u; ++i) {
+      EXPECT_EQ(plan[i].key.repetition, rep);
+      seen.insert(plan[i].key.workload + plan[i].key.variant + std::to_string(plan[i].key.threads));
+    }
+    EXPECT_EQ(seen.size(), 18u);
+  }
+  // Repetitions are ordered differently, and the same seed gives the same plan.
+  bool differs = false;
+  for (std::size_t i = 0; i < 18; ++i) differs |= plan[i].key.variant != plan[18 + i].key.variant || plan[i].key.workload != plan[18 + i].key.workload;
+  EXPECT_TRUE(differs);
+  std::vector<PlannedRun> again = PlanSweep(s);
+  for (std::size_t i = 0; i < plan.size(); ++i) EXPECT_EQ(plan[i].key.variant, again[i].key.variant);
+}
+
+}  // namespace
+}  // namespace ftb::bench

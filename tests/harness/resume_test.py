@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""An interrupted sweep keeps its finished runs, and --resume completes it without redoing them.
+
+usage: resume_test.py FTBENCH
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def iteration_rows(path):
+    with open(path) as f:
+        doc = json.load(f)
+    return [r for r in doc["benchmarks"] if r["run_type"] == "iteration"]
+
+
+def key(row):
+    return (row["workload"], row["variant"], row["threads"], row["repetition_index"])
+
+
+def main():
+    ftbench = sys.argv[1]
+    out = tempfile.mkdtemp(prefix="ftbench-resume-")
+    results = os.path.join(out, "results.json")
+    args = [ftbench, "run", "--workloads", "fib", "--threads", "1,2", "--repetitions", "5", "--warmup", "0",
+            "--work-scale", "0.25", "--seed", "3", "--out", out]
+    total = 3 * 2 * 5
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if len(iteration_rows(results)) >= 3:
+                break
+        except (OSError, ValueError, KeyError):
+            pass  # not written yet
+        time.sleep(0.01)
+    assert proc.poll() is None, "the sweep ended before it could be interrupted: " + proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, f"interrupted sweep: exit {proc.returncode}, expected 130\n{err}"
+    assert "--resume" in err, "the interrupted sweep should say how to resume:\n" + err
+    kept = iteration_rows(results)  # must parse: written atomically
+    assert 3 <= len(kept) < total, f"{len(kept)} runs kept of {total}"
+    kept_times = {key(r): r["real_time"] for r in kept}
+
+    done = subprocess.run([ftbench, "run", "--resume", out], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"resume: exit {done.returncode}\n{done.stderr}"
+    rows = iteration_rows(results)
+    keys = [key(r) for r in rows]
+    assert len(keys) == total, f"{len(keys)} runs after resume, expected {total}"
+    assert len(set(keys)) == total, "a run was recorded twice"
+    for r in rows:
+        if key(r) in kept_times:
+            assert r["real_time"] == kept_times[key(r)], f"{key(r)} was run again"
+    with open(results) as f:
+        medians = [r for r in json.load(f)["benchmarks"] if r.get("aggregate_name") == "median"]
+    assert len(medians) == 6, f"{len(medians)} cells with aggregates, expected 6"
+
+    again = subprocess.run([ftbench, "run", "--out", out], capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr, "reusing a results directory must be refused"
+    print(f"ok: interrupted after {len(kept)} of {total} runs, resumed to {total}")
+
+
+main()

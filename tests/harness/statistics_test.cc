@@ -1,0 +1,75 @@
+// The statistics against values computed by hand (and by numpy for the percentiles).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "statistics.h"
+
+namespace ftb::stats {
+namespace {
+
+TEST(Statistics, CentralValuesAndSpread) {
+  std::vector<double> x = {4, 1, 3, 2, 10};
+  EXPECT_DOUBLE_EQ(Mean(x), 4.0);
+  EXPECT_DOUBLE_EQ(Median(x), 3.0);
+  EXPECT_DOUBLE_EQ(Median({1, 2, 3, 4}), 2.5);
+  EXPECT_DOUBLE_EQ(Min(x), 1.0);
+  EXPECT_DOUBLE_EQ(Max(x), 10.0);
+  // sample variance: ((0)^2+(3)^2+(1)^2+(2)^2+(6)^2)/4 = 50/4
+  EXPECT_DOUBLE_EQ(StandardDeviation(x), std::sqrt(12.5));
+  EXPECT_DOUBLE_EQ(CoefficientOfVariation(x), std::sqrt(12.5) / 4.0);
+  EXPECT_DOUBLE_EQ(StandardDeviation({7}), 0.0);
+  EXPECT_THROW(Mean({}), std::invalid_argument);
+}
+
+TEST(Statistics, PercentilesInterpolateLikeNumpy) {
+  std::vector<double> x = {10, 20, 30, 40};
+  EXPECT_DOUBLE_EQ(Percentile(x, 0), 10.0);
+  EXPECT_DOUBLE_EQ(Percentile(x, 100), 40.0);
+  EXPECT_DOUBLE_EQ(Percentile(x, 50), 25.0);
+  EXPECT_DOUBLE_EQ(Percentile(x, 90), 37.0);  // numpy.percentile([10,20,30,40], 90) == 37.0
+  EXPECT_DOUBLE_EQ(Percentile(x, 25), 17.5);
+  EXPECT_THROW(Percentile(x, 101), std::invalid_argument);
+}
+
+TEST(Statistics, JainIndex) {
+  EXPECT_DOUBLE_EQ(JainIndex({5, 5, 5, 5}), 1.0);
+  EXPECT_DOUBLE_EQ(JainIndex({1, 0, 0, 0}), 0.25);  // one thread did everything: 1/n
+  EXPECT_DOUBLE_EQ(JainIndex({1, 3}), 16.0 / (2 * 10));
+  EXPECT_DOUBLE_EQ(JainIndex({}), 1.0);
+}
+
+TEST(Statistics, BootstrapIntervalsContainTheEstimateAndNarrowWithLessNoise) {
+  std::vector<double> tight = {100, 101, 99, 100, 100.5, 99.5, 100, 100.2, 99.8};
+  std::vector<double> loose = {100, 130, 70, 110, 90, 125, 75, 100, 105};
+  Interval t = BootstrapMedianCI(tight, 1);
+  Interval l = BootstrapMedianCI(loose, 1);
+  EXPECT_LE(t.low, Median(tight));
+  EXPECT_GE(t.high, Median(tight));
+  EXPECT_LT(t.high - t.low, l.high - l.low);
+  // Deterministic for a seed.
+  Interval again = BootstrapMedianCI(tight, 1);
+  EXPECT_EQ(t.low, again.low);
+  EXPECT_EQ(t.high, again.high);
+  // All-equal samples: a degenerate interval at the value.
+  Interval flat = BootstrapMedianCI({3, 3, 3}, 9);
+  EXPECT_DOUBLE_EQ(flat.low, 3.0);
+  EXPECT_DOUBLE_EQ(flat.high, 3.0);
+}
+
+TEST(Statistics, BootstrapRatioOfMedians) {
+  std::vector<double> slow = {200, 202, 198, 201, 199};
+  std::vector<double> fast = {100, 101, 99, 100.5, 99.5};
+  Interval r = BootstrapRatioCI(slow, fast, 42);
+  EXPECT_LE(r.low, 2.0);
+  EXPECT_GE(r.high, 2.0);
+  EXPECT_GT(r.low, 1.9);
+  EXPECT_LT(r.high, 2.1);
+  Interval exact = BootstrapRatioCI({6, 6}, {3, 3}, 1);
+  EXPECT_DOUBLE_EQ(exact.low, 2.0);
+  EXPECT_DOUBLE_EQ(exact.high, 2.0);
+}
+
+}  // namespace
+}  // namespace ftb::stats
