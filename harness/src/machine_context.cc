@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -59,6 +60,15 @@ std::string IsoDate() {
 double LoadAverage1m() {
   double load[3] = {0, 0, 0};
   return getloadavg(load, 3) > 0 ? load[0] : 0.0;
+}
+
+int OtherRunnableTasks() {
+  std::ifstream in("/proc/loadavg");
+  double a, b, c;
+  int running = 0;
+  char slash;
+  if (!(in >> a >> b >> c >> running >> slash)) return 0;
+  return std::max(0, running - 1);  // the calling thread is running
 }
 
 nlohmann::json MachineContext(const Topology& topology, const std::string& executable) {

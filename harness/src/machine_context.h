@@ -11,5 +11,8 @@ namespace ftb::bench {
 nlohmann::json MachineContext(const Topology& topology, const std::string& executable);
 // The 1-minute load average, or 0 if unknown.
 double LoadAverage1m();
+// Runnable tasks on the machine right now, this process's running threads excluded (the fourth
+// field of /proc/loadavg, minus the caller): what else competes for the cores. 0 if unknown.
+int OtherRunnableTasks();
 
 }  // namespace ftb::bench

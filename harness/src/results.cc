@@ -101,7 +101,7 @@ bool ResultsStore::Has(const RunKey& key) const {
 }
 
 void ResultsStore::Add(const RunKey& key, const std::string& category, const CellRecord& record, double load_avg_1m,
-                       int pus) {
+                       int other_runnable, int pus) {
   const json& ft = context_["ftbench"];
   std::string scaling = ft["scaling"], placement = ft["placement"];
   std::string run_name = RunName(key.workload, key.variant, key.threads, scaling, placement);
@@ -156,7 +156,10 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
       {"leaked_objects", record.leaked_objects},
       {"gil_enabled", record.gil_enabled_after},
       {"load_avg_1m", load_avg_1m},
-      {"busy", load_avg_1m > std::max(0, pus - key.threads) + 0.5},
+      {"other_runnable", other_runnable},
+      // Busy: more other tasks wanted a core than the cores this cell left idle. (The load average
+      // itself counts the sweep's own threads, so it cannot tell.)
+      {"busy", other_runnable > std::max(0, pus - key.threads)},
       {"counters", record.counters},
   };
   if (json lat = LatencySummary(std::move(latencies)); !lat.is_null()) row["latency_ns"] = lat;
@@ -216,7 +219,7 @@ json ResultsStore::Benchmarks() const {
     auto aggregate = [&](const std::string& name, double time_value, double cpu_value, const char* unit) {
       json row = first;
       for (const char* drop : {"repetition_index", "wall_seconds", "thread_cpu_seconds", "work_units", "cpu_placed",
-                               "cpu_observed", "context_switches", "counters", "latency_ns", "load_avg_1m", "busy",
+                               "cpu_observed", "context_switches", "counters", "latency_ns", "load_avg_1m", "other_runnable", "busy",
                                "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput"})
         row.erase(drop);
       row["name"] = cell.run_name + "_" + name;
@@ -284,7 +287,7 @@ json ResultsStore::Benchmarks() const {
     double cv = stats::CoefficientOfVariation(times);
     if (cv > kVariationWarning) warnings.push_back(fmt::format("variation {:.1f}% above 5%", cv * 100));
     if (std::any_of(cell.rows.begin(), cell.rows.end(), [](const json* r) { return r->at("busy").get<bool>(); }))
-      warnings.push_back("machine busy: load average above the idle cores during a repetition");
+      warnings.push_back("machine busy: other tasks wanted more cores than were idle at a repetition's start");
     if (std::any_of(cell.rows.begin(), cell.rows.end(), [](const json* r) { return !r->at("placement_ok").get<bool>(); }))
       warnings.push_back("placement not honoured: a thread ran on another PU than planned");
     if (threads > context_["ftbench"].value("pus", 1)) warnings.push_back("oversubscribed: more threads than PUs");

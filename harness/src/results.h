@@ -39,7 +39,9 @@ class ResultsStore {
   std::size_t size() const { return rows_.size(); }
 
   // Adds one run's row (an iteration row of results.json).
-  void Add(const RunKey& key, const std::string& category, const CellRecord& record, double load_avg_1m, int pus);
+  // `other_runnable`: tasks of other processes that were runnable when the run started.
+  void Add(const RunKey& key, const std::string& category, const CellRecord& record, double load_avg_1m,
+           int other_runnable, int pus);
   // Recomputes the aggregate rows and writes results.json, results.csv and results.txt, each to a
   // temporary file renamed over the old one.
   void Flush() const;

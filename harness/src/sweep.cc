@@ -169,8 +169,9 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     if (warmed.insert(cell).second)
       for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once();
     double load = LoadAverage1m();
+    int others = OtherRunnableTasks();
     CellRecord record = run_once();
-    store.Add(p.key, spec->category, record, load, topology.Pus());
+    store.Add(p.key, spec->category, record, load, others, topology.Pus());
     store.Flush();
     ++done;
 

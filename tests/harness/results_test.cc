@@ -66,7 +66,7 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
     for (int v = 0; v < 2; ++v)
       for (int t : {1, 2}) {
         double jitter = 1.0 + 0.01 * (rep - 1);  // 0.99, 1.00, 1.01: median = the nominal time
-        store.Add({"w", variants[v], t, rep}, "cpu", Record(variants[v], t, times[v][t - 1] * jitter, 100 / t), 0.0, 2);
+        store.Add({"w", variants[v], t, rep}, "cpu", Record(variants[v], t, times[v][t - 1] * jitter, 100 / t), 0.0, 0, 2);
       }
   store.Flush();
   ASSERT_TRUE(fs::exists(dir_ / "results.json"));
@@ -130,7 +130,7 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
 
 TEST_F(ResultsTest, IncompleteCellsHaveNoAggregatesAndLoadRejectsBadFiles) {
   ResultsStore store(dir_, context_);
-  store.Add({"w", "gil", 1, 0}, "cpu", Record("gil", 1, 1.0, 10), 0.0, 2);
+  store.Add({"w", "gil", 1, 0}, "cpu", Record("gil", 1, 1.0, 10), 0.0, 0, 2);
   store.Flush();
   json doc = json::parse(std::ifstream(dir_ / "results.json"));
   for (const json& r : doc["benchmarks"]) EXPECT_EQ(r["run_type"], "iteration");
@@ -145,7 +145,7 @@ TEST_F(ResultsTest, NoisyOrMisplacedCellsAreFlagged) {
   for (int rep = 0; rep < 3; ++rep) {
     CellRecord r = Record("gil", 1, rep == 0 ? 1.0 : 2.0, 10);
     r.threads[0].cpu_observed = 1;  // planned on PU 0
-    store.Add({"w", "gil", 1, rep}, "cpu", r, 5.0, 2);
+    store.Add({"w", "gil", 1, rep}, "cpu", r, 5.0, 3, 2);
   }
   json rows = store.Benchmarks();
   const json* median = nullptr;
