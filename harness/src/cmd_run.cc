@@ -31,7 +31,7 @@ struct RunOptions {
   std::vector<int> threads;
   std::string placement = "compact";
   std::string scaling = "strong";
-  int repetitions = 0;  // 0: the default (5, or 3 with --quick)
+  int repetitions = 0;  // 0: the default (7, or 5 with --quick)
   int warmup = -1;      // -1: the default (1, or 0 with --quick)
   double work_scale = 0;  // 0: the default (1.0, or 0.5 with --quick)
   std::uint64_t seed = 0;
@@ -85,7 +85,7 @@ int Run(RunOptions& o) {
                                                   : bench::Placement::kCompact;
     settings.scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
     settings.quick = o.quick;
-    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 3 : 5);
+    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 5 : 7);
     settings.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0 : 1);
     settings.work_scale = o.work_scale > 0 ? o.work_scale : (o.quick ? 0.5 : 1.0);
     settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
@@ -140,7 +140,7 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
       ->check(CLI::IsMember({"strong", "weak"}));
-  cmd->add_option("--repetitions", o->repetitions, "measured runs per cell (default 5; --quick: 3)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--repetitions", o->repetitions, "measured runs per cell (default 7; --quick: 5)")->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o->warmup, "unmeasured runs before a cell's first (default 1; --quick: 0)")->check(CLI::Range(0, 100));
   cmd->add_option("--work-scale", o->work_scale, "multiply every workload's default size (default 1; --quick: 0.5)")
       ->check(CLI::Range(1e-6, 1e6));
@@ -148,7 +148,7 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
   cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
   cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
-  cmd->add_flag("--quick", o->quick, "fewer repetitions, no warm-up, half the work: a smoke sweep in minutes");
+  cmd->add_flag("--quick", o->quick, "5 repetitions, no warm-up, half the work: the whole suite in about two minutes");
   cmd->callback([o, seed, cmd] {
     o->seed_given = seed->count() > 0;
     if (!o->resume.empty()) {
