@@ -28,5 +28,6 @@ void AddDemoCommand(CLI::App& app);
 void AddValidateCommand(CLI::App& app);
 void AddMicroCommand(CLI::App& app);
 void AddReportCommand(CLI::App& app);
+void AddCompareCommand(CLI::App& app);
 
 }  // namespace ftb::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ftb::cli::AddValidateCommand(app);
   ftb::cli::AddMicroCommand(app);
   ftb::cli::AddReportCommand(app);
+  ftb::cli::AddCompareCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

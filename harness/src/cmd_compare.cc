@@ -1,0 +1,62 @@
+// ftbench compare BASE NEW: did NEW (a results directory or results.json) regress against BASE?
+//
+// The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
+//   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A]
+//       [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
+// and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
+// malformed file, no common cells, results from different machines or run parameters without
+// --allow-mismatch), after one line "ftbench compare: error: ...".
+// /usr/bin/python3, not the first python3 on PATH: Debian's interpreter is the one with
+// python3-matplotlib and python3-numpy (scripts/setup-debian.sh installs them).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "python_tool.h"
+
+namespace ftb::cli {
+namespace {
+
+struct CompareOptions {
+  std::string base;
+  std::string next;
+  std::string threshold;  // empty: the script's defaults (kept as text: the script validates them)
+  std::string alpha;
+  std::string format;
+  std::string chart;
+  bool allow_mismatch = false;
+};
+
+std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
+  std::vector<std::string> args = {opts.base, opts.next};
+  if (!opts.threshold.empty()) args.insert(args.end(), {"--threshold", opts.threshold});
+  if (!opts.alpha.empty()) args.insert(args.end(), {"--alpha", opts.alpha});
+  if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
+  if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
+  if (opts.allow_mismatch) args.push_back("--allow-mismatch");
+  return args;
+}
+
+}  // namespace
+
+void AddCompareCommand(CLI::App& app) {
+  auto opts = std::make_shared<CompareOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input");
+  cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
+  cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
+  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05)");
+  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.05)");
+  cmd->add_option("--format", opts->format, "output: text, markdown or json (default text)");
+  cmd->add_option("--chart", opts->chart, "also write the comparison chart (new / base) to this image path");
+  cmd->add_flag("--allow-mismatch", opts->allow_mismatch,
+                "compare results from different machines or run parameters (flagged in the output)");
+  cmd->callback([opts] {
+    int code = RunPlotsScript("ftbench_compare.py", ScriptArgs(*opts));
+    // The script printed the comparison or its error already; pass its status on.
+    if (code != 0) throw ExitStatus{code};
+  });
+}
+
+}  // namespace ftb::cli

@@ -1,0 +1,16 @@
+// python_tool.h: the subcommands whose work is Python (plots/: report, compare) run it through
+// this, with Debian's /usr/bin/python3 (the interpreter that has python3-matplotlib and
+// python3-numpy; scripts/setup-debian.sh installs them), not the first python3 on PATH.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ftb::cli {
+
+// Runs `/usr/bin/python3 <source dir>/plots/<script> args...` without a shell (no quoting issues
+// with odd directory names) and returns its exit status, or 128 + the signal that ended it.
+// Throws std::runtime_error when the script or the interpreter cannot be found.
+int RunPlotsScript(const std::string& script, const std::vector<std::string>& args);
+
+}  // namespace ftb::cli

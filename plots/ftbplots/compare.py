@@ -1,0 +1,429 @@
+"""ftbench compare: did NEW regress against BASE? (docs/compare.md)
+
+Cells are matched by (variant, workload, threads, placement, scaling). Per cell, from the
+repetitions' real_time (the iteration rows): the ratio of medians new / base with a seeded
+bootstrap 95% interval, and a two-sided Mann-Whitney U p-value (stats.mann_whitney). The p-values
+of all tested cells are adjusted together with Holm-Bonferroni. A cell is a regression when
+ratio > 1 + threshold and its adjusted p <= alpha, an improvement when ratio < 1 - threshold and
+its adjusted p <= alpha. The exit status is 1 when a cell regressed, else 0.
+
+The curve view (efficiency at the largest thread count, single-thread overhead against gil, read
+from the median rows) gives findings by the threshold alone; they are reported, not part of the
+exit status (a scaling loss that matters shows up as a regressed multi-thread cell).
+
+Inputs that cannot be compared raise results.ResultsError (MismatchError for different machines
+or run parameters, unless allow_mismatch), which the command line turns into exit 2.
+"""
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from dataclasses import asdict, dataclass, field
+
+from . import stats
+from .results import Results, ResultsError, load
+
+EXIT_OK = 0
+EXIT_REGRESSION = 1
+EXIT_BAD_INPUT = 2
+DEFAULT_THRESHOLD = 0.05
+DEFAULT_ALPHA = 0.05
+BOOTSTRAP_SEED = 20261125
+# context.ftbench fields that must agree: the machine's shape, then how the sweep was run.
+TOPOLOGY_FIELDS = ("packages", "numa_nodes", "cores", "pus", "topology")
+PARAMETER_FIELDS = ("work_scale", "repetitions", "quick", "knobs", "scaling", "placement",
+                    "build_type")
+# Differences worth a note but no refusal (CI runners of one pool differ in these).
+NOTE_FIELDS = ("cpu_model", "kernel", "compiler", "cxx_flags")
+TIME_UNITS_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+class MismatchError(ResultsError):
+    """BASE and NEW come from different machines or were run with different parameters."""
+
+
+@dataclass
+class CellResult:
+    workload: str
+    variant: str
+    threads: int
+    placement: str
+    scaling: str
+    base_reps: int
+    new_reps: int
+    base_median_ms: float
+    new_median_ms: float
+    ratio: float            # median(new) / median(base) of real_time; > 1: new is slower
+    ci_low: float | None    # bootstrap 95% interval of the ratio (None: fewer than 2 repetitions)
+    ci_high: float | None
+    u: float | None         # Mann-Whitney U of the base sample
+    p: float | None         # two-sided p-value, unadjusted (None: not tested)
+    p_method: str | None    # "exact" or "normal"
+    p_holm: float | None    # Holm-Bonferroni adjusted over every tested cell
+    verdict: str = "unchanged"  # regression, improvement, slower (n.s.), faster (n.s.), unchanged, untested
+
+    @property
+    def name(self) -> str:
+        return f"{self.workload}/{self.variant}/threads:{self.threads}/{self.scaling}/{self.placement}"
+
+
+@dataclass
+class Finding:
+    kind: str               # efficiency_drop, overhead_increase, overhead_decrease
+    workload: str
+    variant: str
+    threads: int
+    base: float
+    new: float
+    change: float           # new / base - 1
+    cis_overlap: bool       # the two harness 95% intervals overlap (weak evidence)
+    message: str
+
+
+@dataclass
+class Comparison:
+    base: str
+    new: str
+    threshold: float
+    alpha: float
+    cells: list
+    findings: list
+    summary: dict           # variant (and "all") -> {geomean_ratio, cells, regressions, improvements}
+    mismatches: list        # "field: base vs new", refused unless allow_mismatch
+    notes: list             # other differences and caveats, always reported
+    base_label: str = ""
+    new_label: str = ""
+    tested_cells: int = 0
+    chart: str | None = None
+    only_in_base: list = field(default_factory=list)
+    only_in_new: list = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list:
+        return [c for c in self.cells if c.verdict == "regression"]
+
+    @property
+    def improvements(self) -> list:
+        return [c for c in self.cells if c.verdict == "improvement"]
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_REGRESSION if self.regressions else EXIT_OK
+
+    def verdict_line(self) -> str:
+        r, i = len(self.regressions), len(self.improvements)
+        head = (f"REGRESSION: {r} cell{'s' * (r != 1)} slower" if r else "no regression")
+        tail = f", {i} cell{'s' * (i != 1)} faster" if i else ""
+        return f"{head}{tail} (exit {self.exit_status})"
+
+
+# --- comparing ----------------------------------------------------------------------------------
+
+def compare(base_path, new_path, threshold: float = DEFAULT_THRESHOLD,
+            alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False) -> Comparison:
+    base = base_path if isinstance(base_path, Results) else load(base_path)
+    new = new_path if isinstance(new_path, Results) else load(new_path)
+    mismatches, notes = context_differences(base, new)
+    if mismatches and not allow_mismatch:
+        raise MismatchError(f"{base.path} and {new.path} are not comparable: they differ in "
+                            f"{'; '.join(mismatches)} (pass --allow-mismatch to compare anyway)")
+    base_cells = {_key(c): c for c in base.cells}
+    new_cells = {_key(c): c for c in new.cells}
+    common = [k for k in new_cells if k in base_cells]
+    if not common:
+        raise ResultsError(f"{base.path} and {new.path} have no cell (variant, workload, threads, "
+                           "placement, scaling) in common: nothing to compare")
+    cells = [_compare_cell(base_cells[k], new_cells[k]) for k in common]
+    tested = [c for c in cells if c.p is not None]
+    for cell, adjusted in zip(tested, stats.holm([c.p for c in tested])):
+        cell.p_holm = adjusted
+    for cell in cells:
+        cell.verdict = _verdict(cell, threshold, alpha)
+    notes += _power_notes(tested, alpha)
+    notes += [f"{r.path} also holds cells for (scaling, placement) {cfg}, not compared"
+              for r in (base, new) for cfg in r.other_configs]
+    if mismatches:
+        notes.insert(0, "results differ in " + "; ".join(mismatches) +
+                     " (compared anyway: --allow-mismatch)")
+    order = _order(new)
+    cells.sort(key=lambda c: order(c))
+    return Comparison(
+        base=str(base.path), new=str(new.path), threshold=threshold, alpha=alpha, cells=cells,
+        findings=curve_findings(base, new, threshold), summary=_summary(cells, new),
+        mismatches=mismatches, notes=notes, base_label=_label(base), new_label=_label(new),
+        tested_cells=len(tested),
+        only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
+        only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells))
+
+
+def context_differences(base: Results, new: Results) -> tuple:
+    """(mismatches that refuse the comparison, notes that do not), as 'field: base vs new'."""
+    b, n = base.ftbench, new.ftbench
+    def differing(fields):
+        return [f"{f}: {_show(b.get(f))} vs {_show(n.get(f))}" for f in fields
+                if b.get(f) != n.get(f)]
+    mismatches = differing(TOPOLOGY_FIELDS) + differing(PARAMETER_FIELDS)
+    notes = [f"different {d}" for d in differing(NOTE_FIELDS)]
+    if base.context.get("host_name") != new.context.get("host_name"):
+        notes.append(f"different hosts: {base.context.get('host_name')} vs "
+                     f"{new.context.get('host_name')} (same topology)")
+    return mismatches, notes
+
+
+def _show(value) -> str:
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value)
+
+
+def _key(cell) -> tuple:
+    return (cell.variant, cell.workload, cell.threads, cell.placement, cell.scaling)
+
+
+def _name(key: tuple) -> str:
+    variant, workload, threads, placement, scaling = key
+    return f"{workload}/{variant}/threads:{threads}/{scaling}/{placement}"
+
+
+def _times_ms(cell) -> list:
+    """real_time of each repetition in ms; the median row's alone when there are no repetitions."""
+    rows = cell.iterations or [cell.median]
+    times = []
+    for row in rows:
+        factor = TIME_UNITS_MS.get(str(row.get("time_unit", "ms")))
+        value = row.get("real_time")
+        if factor is None or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value <= 0:
+            raise ResultsError(f"cell {_name(_key(cell))}: real_time {value!r} "
+                               f"{row.get('time_unit')!r} is not a positive time")
+        times.append(float(value) * factor)
+    return times
+
+
+def _compare_cell(base_cell, new_cell) -> CellResult:
+    b, n = _times_ms(base_cell), _times_ms(new_cell)
+    mb, mn = stats.median(b), stats.median(n)
+    result = CellResult(
+        workload=new_cell.workload, variant=new_cell.variant, threads=new_cell.threads,
+        placement=new_cell.placement, scaling=new_cell.scaling, base_reps=len(b),
+        new_reps=len(n), base_median_ms=mb, new_median_ms=mn, ratio=mn / mb, ci_low=None,
+        ci_high=None, u=None, p=None, p_method=None, p_holm=None)
+    if len(b) >= 2 and len(n) >= 2:
+        seed = BOOTSTRAP_SEED ^ zlib.crc32(result.name.encode())
+        result.ci_low, result.ci_high = stats.bootstrap_ratio_ci(b, n, seed)
+        test = stats.mann_whitney(b, n)
+        result.u, result.p, result.p_method = test.u, test.p, test.method
+    return result
+
+
+def _verdict(cell: CellResult, threshold: float, alpha: float) -> str:
+    significant = cell.p_holm is not None and cell.p_holm <= alpha
+    if cell.ratio > 1 + threshold:
+        return "regression" if significant else ("slower (n.s.)" if cell.p is not None
+                                                 else "untested")
+    if cell.ratio < 1 - threshold:
+        return "improvement" if significant else ("faster (n.s.)" if cell.p is not None
+                                                  else "untested")
+    return "unchanged"
+
+
+def _power_notes(tested: list, alpha: float) -> list:
+    """Say so when the repetitions cannot give any cell a significant adjusted p-value."""
+    if not tested:
+        return ["no cell has 2 or more repetitions on both sides: nothing was tested, "
+                "no cell can be flagged"]
+    k = len(tested)
+    best = min(stats.min_attainable_p(c.base_reps, c.new_reps) for c in tested)
+    if best > alpha / k:
+        reps = sorted({f"{c.base_reps} vs {c.new_reps}" for c in tested})
+        return [f"with {', '.join(reps)} repetitions the smallest possible p-value is "
+                f"{best:.3g}, above alpha / cells = {alpha:g} / {k} = {alpha / k:.3g}: after the "
+                "Holm correction no cell can be significant, so none can be flagged (use more "
+                "repetitions, fewer cells, or a larger --alpha)"]
+    return []
+
+
+def curve_findings(base: Results, new: Results, threshold: float) -> list:
+    findings = []
+    pairs = sorted({(c.workload, c.variant) for c in new.cells}, key=_order_pair(new))
+    for workload, variant in pairs:
+        common = [n for n in new.thread_counts
+                  if new.cell(workload, variant, n) and base.cell(workload, variant, n)]
+        multi = [n for n in common if n > 1]
+        if multi:
+            n = max(multi)
+            found = _metric_change(base.cell(workload, variant, n),
+                                   new.cell(workload, variant, n), "efficiency")
+            if found and found[2] < -threshold:
+                b, v, change, overlap = found
+                findings.append(Finding(
+                    "efficiency_drop", workload, variant, n, b, v, change, overlap,
+                    f"{workload}/{variant}: parallel efficiency at {n} threads fell from "
+                    f"{b:.2f} to {v:.2f} ({change:+.1%})"))
+        if 1 in common and variant != "gil":
+            found = _metric_change(base.cell(workload, variant, 1),
+                                   new.cell(workload, variant, 1), "overhead_vs_gil")
+            if found and abs(found[2]) > threshold:
+                b, v, change, overlap = found
+                kind = "overhead_increase" if change > 0 else "overhead_decrease"
+                findings.append(Finding(
+                    kind, workload, variant, 1, b, v, change, overlap,
+                    f"{workload}/{variant}: single-thread time relative to gil went from "
+                    f"{b:.2f}x to {v:.2f}x ({change:+.1%})"))
+    return findings
+
+
+def _metric_change(base_cell, new_cell, name: str):
+    b, n = base_cell.metric(name), new_cell.metric(name)
+    if not b or not n or b.value <= 0:
+        return None
+    overlap = not (n.ci_high < b.ci_low or b.ci_high < n.ci_low)
+    return b.value, n.value, n.value / b.value - 1, overlap
+
+
+def _summary(cells: list, new: Results) -> dict:
+    summary = {}
+    groups = [(v, [c for c in cells if c.variant == v]) for v in new.variants]
+    groups.append(("all", cells))
+    for variant, group in groups:
+        if group:
+            summary[variant] = {
+                "geomean_ratio": stats.geometric_mean(c.ratio for c in group),
+                "cells": len(group),
+                "regressions": sum(c.verdict == "regression" for c in group),
+                "improvements": sum(c.verdict == "improvement" for c in group)}
+    return summary
+
+
+def _order(results: Results):
+    workloads = {w: i for i, w in enumerate(results.workloads)}
+    variants = {v: i for i, v in enumerate(results.variants)}
+    return lambda c: (workloads.get(c.workload, 1 << 30), variants.get(c.variant, 1 << 30),
+                      c.threads, c.scaling, c.placement)
+
+
+def _order_pair(results: Results):
+    workloads = {w: i for i, w in enumerate(results.workloads)}
+    variants = {v: i for i, v in enumerate(results.variants)}
+    return lambda p: (workloads.get(p[0], 1 << 30), variants.get(p[1], 1 << 30))
+
+
+def _label(results: Results) -> str:
+    ftb = results.ftbench
+    commit = str(ftb.get("git_commit", "?")) + (" (dirty)" if ftb.get("git_dirty") else "")
+    return (f"{results.path} (commit {commit}, host {results.context.get('host_name', '?')}, "
+            f"{results.context.get('date', '?')})")
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+VERDICT_MARK = {"regression": "REGRESSION", "improvement": "improvement"}
+
+
+def _fmt_ci(c: CellResult) -> str:
+    return "-" if c.ci_low is None else f"[{c.ci_low:.3f}, {c.ci_high:.3f}]"
+
+
+def _fmt_p(p) -> str:
+    return "-" if p is None else (f"{p:.2g}" if p >= 0.001 else f"{p:.1e}")
+
+
+def _table_rows(cells: list) -> list:
+    return [[c.workload, c.variant, str(c.threads), f"{c.base_median_ms:.3f}",
+             f"{c.new_median_ms:.3f}", f"{c.ratio:.3f}", _fmt_ci(c),
+             _fmt_p(c.p) + (" (exact)" if c.p_method == "exact" else ""), _fmt_p(c.p_holm),
+             VERDICT_MARK.get(c.verdict, c.verdict)] for c in cells]
+
+
+TABLE_HEADER = ["workload", "variant", "threads", "base ms", "new ms", "new/base", "95% CI",
+                "p", "p (Holm)", "verdict"]
+
+
+def render_text(cmp: Comparison) -> str:
+    lines = [f"base: {cmp.base_label}", f"new:  {cmp.new_label}",
+             f"threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after Holm-Bonferroni over "
+             f"{cmp.tested_cells} tested cells; times are medians of real_time over repetitions", ""]
+    for note in cmp.notes:
+        lines.append(f"note: {note}")
+    if cmp.notes:
+        lines.append("")
+    rows = [TABLE_HEADER] + _table_rows(cmp.cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(TABLE_HEADER))]
+    for r in rows:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+    lines.append("")
+    lines.append("Curve view (threshold only; reported, not part of the exit status):")
+    lines += [f"  {f.kind}: {f.message}" + ("" if f.cis_overlap else " [95% CIs do not overlap]")
+              for f in cmp.findings] or ["  nothing beyond the threshold"]
+    lines.append("")
+    lines.append("Geometric mean of new/base per variant:")
+    for variant, s in cmp.summary.items():
+        lines.append(f"  {variant:8} {s['geomean_ratio']:.3f}  ({s['cells']} cells, "
+                     f"{s['regressions']} regressions, {s['improvements']} improvements)")
+    if cmp.only_in_base or cmp.only_in_new:
+        lines.append(f"cells only in base: {len(cmp.only_in_base)}, only in new: "
+                     f"{len(cmp.only_in_new)} (not compared)")
+    if cmp.chart:
+        lines.append(f"chart: {cmp.chart}")
+    lines.append("")
+    lines.append(f"Result: {cmp.verdict_line()}")
+    return "\n".join(lines) + "\n"
+
+
+def _md_table(header: list, rows: list) -> list:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(v.replace("|", "\\|") for v in r) + " |" for r in rows]
+    return out
+
+
+def render_markdown(cmp: Comparison) -> str:
+    status = ("**Regression**" if cmp.regressions else "**No regression**")
+    lines = [f"### ftbench compare: {status}", "",
+             f"{cmp.verdict_line()}. Threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after "
+             f"Holm-Bonferroni over {cmp.tested_cells} tested cells (Mann-Whitney U on the "
+             "repetitions' wall time).", "",
+             f"- base: `{cmp.base_label}`", f"- new: `{cmp.new_label}`", ""]
+    for note in cmp.notes:
+        lines.append(f"> **Note:** {note}")
+    if cmp.notes:
+        lines.append("")
+    lines.append("#### Geometric mean of new / base per variant")
+    lines += _md_table(["variant", "new/base", "cells", "regressions", "improvements"],
+                       [[v, f"{s['geomean_ratio']:.3f}", str(s["cells"]), str(s["regressions"]),
+                         str(s["improvements"])] for v, s in cmp.summary.items()])
+    lines.append("")
+    flagged = [c for c in cmp.cells if c.verdict in ("regression", "improvement")]
+    lines.append("#### Significant changes")
+    if flagged:
+        lines += _md_table(TABLE_HEADER, _table_rows(flagged))
+    else:
+        lines.append("None beyond the threshold and significant after the correction.")
+    lines.append("")
+    lines.append("#### Curve view (threshold only, not part of the exit status)")
+    lines += [f"- {f.message}" + ("" if f.cis_overlap else " (95% CIs do not overlap)")
+              for f in cmp.findings] or ["Nothing beyond the threshold."]
+    lines.append("")
+    if cmp.chart:
+        lines += [f"![new / base median wall time per cell]({cmp.chart})", ""]
+    lines.append(f"<details><summary>All {len(cmp.cells)} cells</summary>")
+    lines.append("")
+    lines += _md_table(TABLE_HEADER, _table_rows(cmp.cells))
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def to_json(cmp: Comparison) -> str:
+    doc = {
+        "base": cmp.base, "new": cmp.new, "threshold": cmp.threshold, "alpha": cmp.alpha,
+        "correction": "holm-bonferroni", "tested_cells": cmp.tested_cells,
+        "cells": [dict(asdict(c), name=c.name) for c in cmp.cells],
+        "findings": [asdict(f) for f in cmp.findings],
+        "summary": cmp.summary, "mismatches": cmp.mismatches, "notes": cmp.notes,
+        "only_in_base": cmp.only_in_base, "only_in_new": cmp.only_in_new, "chart": cmp.chart,
+        "regressions": [c.name for c in cmp.regressions],
+        "improvements": [c.name for c in cmp.improvements],
+        "exit_status": cmp.exit_status, "verdict": cmp.verdict_line(),
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": to_json}
