@@ -203,12 +203,12 @@ class DictChurnWorkload : public UnitWorkload {
       for (std::size_t k = 0; k < key_refs.size(); k += 2) DictDel(d.get(), key_refs[k].get());
       std::size_t pos = 0;
       Ref key, value;
-      std::int64_t rest = 0;
+      std::uint64_t rest = 0;  // unsigned: the rolling hash wraps (signed overflow is undefined)
       while (DictNext(d.get(), pos, key, value)) {
-        rest = rest * 31 + AsInt(value.get());  // insertion order is part of the result
+        rest = rest * 31 + static_cast<std::uint64_t>(AsInt(value.get()));  // insertion order is part of the result
         EvalBreakerCheck();
       }
-      sum += Mix(static_cast<std::uint64_t>(total) * 1000003u + static_cast<std::uint64_t>(rest) + DictSize(d.get()), u);
+      sum += Mix(static_cast<std::uint64_t>(total) * 1000003u + rest + DictSize(d.get()), u);
       ++out.work_units;
       EvalBreakerCheck();
     }
@@ -249,13 +249,13 @@ class ListOpsWorkload : public UnitWorkload {
         EvalBreakerCheck();
       }
       ListSort(l.get());
-      std::int64_t popped = 0;
+      std::uint64_t popped = 0;  // unsigned: the rolling hash wraps
       while (ListSize(l.get()) > 0) {
         Ref v = ListPop(l.get());
-        popped = popped * 31 + AsInt(v.get());
+        popped = popped * 31 + static_cast<std::uint64_t>(AsInt(v.get()));
         EvalBreakerCheck();
       }
-      sum += Mix(static_cast<std::uint64_t>(indexed) ^ (static_cast<std::uint64_t>(popped) << 1), u);
+      sum += Mix(static_cast<std::uint64_t>(indexed) ^ (popped << 1), u);
       ++out.work_units;
       EvalBreakerCheck();
     }
