@@ -85,6 +85,7 @@ class SleepWorkload : public UnitWorkload {
     auto duration = std::chrono::microseconds(IntKnob("sleep_us"));
     std::uint64_t sum = 0;
     for (std::int64_t u = units.begin; u < units.end; ++u) {
+      LatencyProbe latency(out);
       Ref v = Int(u);
       {
         AllowThreads detached;  // time.sleep
@@ -137,6 +138,7 @@ class PipeRwWorkload : public UnitWorkload {
     std::uint64_t sum = 0;
     char buffer[128];
     for (std::int64_t u = units.begin; u < units.end; ++u) {
+      LatencyProbe latency(out);
       std::string msg = Message(u);
       {
         AllowThreads detached;  // os.write
@@ -190,6 +192,7 @@ class PipePingPongWorkload : public UnitWorkload {
     };
     std::uint64_t sum = 0;
     for (std::int64_t r = 0; r < rounds; ++r) {
+      LatencyProbe latency(out);  // one round trip
       std::int64_t u = units.begin + r;
       Wire send{-1, 0};
       if (u < units.end) {
@@ -314,6 +317,7 @@ class TcpEchoWorkload : public UnitWorkload {
     std::uint64_t sum = 0;
     char buffer[128];
     for (std::int64_t u = units.begin; u < units.end; ++u) {
+      LatencyProbe latency(out);  // one round trip
       std::string msg = Message(u);
       {
         AllowThreads detached;  // sock.sendall
@@ -382,6 +386,7 @@ class FileReadWorkload : public UnitWorkload {
     std::string data(size_, '\0');
     std::uint64_t sum = 0;
     for (std::int64_t u = units.begin; u < units.end; ++u) {
+      LatencyProbe latency(out);  // open, read, close and parse one file
       int fd;
       {
         AllowThreads detached;  // open()

@@ -12,6 +12,8 @@
 //     0 (a wrong answer) if the threads disagree.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -94,6 +96,23 @@ class UnitWorkload : public bench::WorkloadInstance {
     std::uint64_t value = 0;
   };
   std::vector<Slot> sums_;
+};
+
+// Records the time from its construction to its destruction in out.latencies_ns: the latency of
+// one I/O operation as the program sees it, the wait to get the global lock back included (put it
+// first in the loop body, so that the back-edge's eval-breaker check is inside it).
+class LatencyProbe {
+ public:
+  explicit LatencyProbe(bench::ThreadOutput& out) : out_(out), start_(std::chrono::steady_clock::now()) {}
+  ~LatencyProbe() {
+    out_.latencies_ns.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start_).count());
+  }
+  LatencyProbe(const LatencyProbe&) = delete;
+  LatencyProbe& operator=(const LatencyProbe&) = delete;
+
+ private:
+  bench::ThreadOutput& out_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 // Makes objects immortal for the lifetime of this guard, then mortal again, from the workload side
