@@ -33,6 +33,12 @@ void ForEachThreadLocked(Fn&& fn) {
   for (ThreadState* ts = RegistryHeadLocked(); ts != nullptr; ts = ts->registry_next) fn(ts);
 }
 
+// Counts an event on the calling thread's counters, if it has a thread state (a parked lock
+// waiter or a merge can run on a thread that is not attached to this variant).
+inline void CountOnCurrentThread(Counter ThreadCounters::*counter) noexcept {
+  if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
+}
+
 // Relaxed single-writer update of a live count.
 inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
   std::atomic_ref<std::int64_t> v(ts->live[static_cast<int>(kind)]);

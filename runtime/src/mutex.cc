@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ftb/thread_state.h"
+#include "internal.h"
 #include "parking_lot.h"
 
 FTB_NAMESPACE_BEGIN
@@ -19,10 +20,6 @@ struct MutexWaiter {
   bool handed_off = false;
 };
 
-void CountSlowPath(Counter ThreadCounters::*counter) {
-  if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
-}
-
 // Runs under the parking-lot bucket lock when unlocking with parked waiters (CPython's
 // mutex_unpark): hand the lock off to a waiter that has waited too long, else release it and let
 // the woken thread compete (barging).
@@ -34,7 +31,7 @@ void MutexUnparkCallback(void* arg, void* park_arg, bool has_more_waiters) {
     waiter->handed_off = should_be_fair;
     if (should_be_fair) {
       v |= Mutex::kLocked;
-      CountSlowPath(&ThreadCounters::lock_handoffs);
+      internal::CountOnCurrentThread(&ThreadCounters::lock_handoffs);
     }
     if (has_more_waiters) v |= Mutex::kHasParked;
   }
@@ -45,7 +42,7 @@ void MutexUnparkCallback(void* arg, void* park_arg, bool has_more_waiters) {
 }  // namespace
 
 void Mutex::LockSlow() {
-  CountSlowPath(&ThreadCounters::lock_slow_paths);
+  internal::CountOnCurrentThread(&ThreadCounters::lock_slow_paths);
   MutexWaiter waiter{std::chrono::steady_clock::now() + kTimeToBeFair};
   std::uint8_t v = Bits().load(std::memory_order_relaxed);
   int spin_count = 0;

@@ -71,7 +71,7 @@ constinit std::array<IntObject, kSmallIntCount> g_small_ints = MakeSmallInts();
 
 const char* KindName(Kind kind) noexcept {
   static constexpr const char* kNames[] = {"None", "bool",     "int",  "float",    "str",    "tuple",
-                                           "list", "dict", "function", "type", "instance", "module"};
+                                           "list", "dict", "function", "type", "instance"};
   static_assert(std::size(kNames) == kKindCount);
   return kNames[static_cast<int>(kind)];
 }

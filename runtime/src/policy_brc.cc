@@ -28,10 +28,6 @@ BrcBucket g_buckets[kBrcBuckets];
 
 BrcBucket& BucketFor(std::uintptr_t tid) { return g_buckets[tid % kBrcBuckets]; }
 
-void CountOn(Counter ThreadCounters::*counter) {
-  if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
-}
-
 // CPython's _Py_ExplicitMergeRefcount: fold the local count into the shared one, mark it MERGED,
 // drop ownership. Returns the merged count. Called by the owner, or by anyone once the owner is
 // gone (its ob_ref_local can no longer change).
@@ -47,7 +43,7 @@ std::int64_t ExplicitMerge(Object* op, std::int64_t extra) {
   } while (!shared.compare_exchange_weak(s, new_shared, std::memory_order_acq_rel, std::memory_order_relaxed));
   P::Local(op->hdr).store(0, std::memory_order_relaxed);
   P::Tid(op->hdr).store(0, std::memory_order_relaxed);
-  CountOn(&ThreadCounters::merges);
+  internal::CountOnCurrentThread(&ThreadCounters::merges);
   FTB_DCHECK(count >= 0, "decref below zero: merged reference count is negative");
   return count;
 }
@@ -74,7 +70,7 @@ void QueueToOwner(Object* op) {
     Decref(op);
     return;
   }
-  CountOn(&ThreadCounters::queued_objects);
+  internal::CountOnCurrentThread(&ThreadCounters::queued_objects);
   BrcBucket& bucket = BucketFor(tid);
   std::unique_lock lock(bucket.mu);
   ThreadState* owner = nullptr;
@@ -108,7 +104,7 @@ void BrcPolicy::OnThreadExit(ThreadState* ts) noexcept {
 void BrcPolicy::OnExplicitMerge(ThreadState* ts) noexcept { MergeQueued(ts, /*leaving=*/false); }
 
 void BrcPolicy::IncrefShared(Header& h) noexcept {
-  CountOn(&ThreadCounters::shared_refcount_ops);
+  internal::CountOnCurrentThread(&ThreadCounters::shared_refcount_ops);
   // relaxed: as any incref, made from a reference that already keeps the object alive.
   Shared(h).fetch_add(kOne, std::memory_order_relaxed);
 }
@@ -120,7 +116,7 @@ bool BrcPolicy::TryIncrefShared(Header& h) noexcept {
     // Zero and INIT, or zero and MERGED: the object may be being freed; the caller must lock.
     if (s == 0 || s == kStateMerged) return false;
     if (shared.compare_exchange_weak(s, s + kOne, std::memory_order_relaxed)) {
-      CountOn(&ThreadCounters::shared_refcount_ops);
+      internal::CountOnCurrentThread(&ThreadCounters::shared_refcount_ops);
       return true;
     }
   }
@@ -128,7 +124,7 @@ bool BrcPolicy::TryIncrefShared(Header& h) noexcept {
 
 // CPython's _Py_DecRefShared.
 void BrcPolicy::DecrefShared(Object* op) noexcept {
-  CountOn(&ThreadCounters::shared_refcount_ops);
+  internal::CountOnCurrentThread(&ThreadCounters::shared_refcount_ops);
   auto shared = Shared(op->hdr);
   std::int64_t s = shared.load(std::memory_order_relaxed);
   std::int64_t new_shared;
@@ -170,7 +166,7 @@ void BrcPolicy::MergeZeroLocal(Object* op) noexcept {
   do {
     new_shared = (s & ~kSharedFlagMask) | kStateMerged;
   } while (!shared.compare_exchange_weak(s, new_shared, std::memory_order_acq_rel, std::memory_order_acquire));
-  CountOn(&ThreadCounters::merges);
+  internal::CountOnCurrentThread(&ThreadCounters::merges);
   if (new_shared == kStateMerged) Dealloc(op);
 }
 

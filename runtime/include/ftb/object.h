@@ -35,7 +35,6 @@ enum class Kind : std::uint8_t {
   kFunction,
   kType,
   kInstance,
-  kModule,
   kCount,
 };
 inline constexpr int kKindCount = static_cast<int>(Kind::kCount);
