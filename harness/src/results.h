@@ -1,6 +1,6 @@
 // results.h: the results directory (docs/results-format.md): results.json in Google Benchmark's
-// layout, results.csv and results.txt, written atomically after every finished run so that an
-// interrupted sweep keeps what it finished, and read back by --resume.
+// layout, results.csv and results.txt, written atomically (during a sweep every two seconds and at
+// its end) so that an interrupted sweep keeps what it finished, and read back by --resume.
 #pragma once
 
 #include <filesystem>

@@ -130,6 +130,9 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   return CellRecordFromJson(json::parse(text));
 }
 
+// The longest a killed sweep (SIGKILL, power loss) can lose; Ctrl-C loses nothing.
+constexpr std::chrono::seconds kFlushInterval{2};
+
 std::string FormatDuration(double seconds) {
   auto s = static_cast<long>(seconds + 0.5);
   return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
@@ -152,6 +155,17 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
   for (const json& row : store.Benchmarks())
     if (row["run_type"] == "iteration") reference_checksums.try_emplace(row["workload"], row["checksum"]);
 
+  auto last_flush = std::chrono::steady_clock::now();
+  struct FlushAtExit {  // also when a run throws: what finished is kept
+    ResultsStore& store;
+    ~FlushAtExit() {
+      try {
+        store.Flush();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "ftbench: error: cannot write %s: %s\n", store.dir().c_str(), e.what());
+      }
+    }
+  } flush_at_exit{store};
   for (const PlannedRun& p : plan) {
     if (interrupted.load()) break;
     if (store.Has(p.key)) continue;
@@ -172,7 +186,12 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     int others = OtherRunnableTasks();
     CellRecord record = run_once();
     store.Add(p.key, spec->category, record, load, others, topology.Pus());
-    store.Flush();
+    // Rewriting results.json recomputes every cell's aggregates, so not after every run: a sweep
+    // of a thousand runs would spend as long writing as measuring. Ctrl-C and errors flush below.
+    if (std::chrono::steady_clock::now() - last_flush >= kFlushInterval) {
+      store.Flush();
+      last_flush = std::chrono::steady_clock::now();
+    }
     ++done;
 
     std::string checksum = fmt::format("{:#x}", record.checksum);

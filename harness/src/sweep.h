@@ -45,8 +45,8 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
 // The size of a workload's cell: its default size times the work scale, at least 1.
 std::int64_t ScaledSize(std::int64_t default_size, double work_scale);
 
-// Runs what `store` does not hold yet, flushing the store after every run. Stops early (keeping
-// what finished) when `interrupted` becomes true. Returns the problems found (checksum mismatches,
+// Runs what `store` does not hold yet, flushing the store every two seconds and when it returns or
+// throws. Stops early (keeping what finished) when `interrupted` becomes true. Returns the problems found (checksum mismatches,
 // leaks), one line each; empty when every run was correct.
 std::vector<std::string> RunSweep(const SweepSettings& settings, ResultsStore& store, const Topology& topology,
                                   const std::string& self_executable, const std::atomic<bool>& interrupted);
