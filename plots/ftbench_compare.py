@@ -39,8 +39,9 @@ def parse_args(argv):
     parser.add_argument("base", help="base results directory (or its results.json)")
     parser.add_argument("new", help="new results directory (or its results.json)")
     parser.add_argument("--threshold", type=_fraction("--threshold", False),
-                        default=compare.DEFAULT_THRESHOLD,
-                        help="relative change that counts: 0.05 = 5%% slower (default 0.05)")
+                        default=None,
+                        help="relative change that counts: 0.05 = 5%% slower (default 0.05 for "
+                             "wall times, 0.01 for instruction counts)")
     parser.add_argument("--alpha", type=_fraction("--alpha", True), default=compare.DEFAULT_ALPHA,
                         help="significance level after the Holm-Bonferroni correction (default 0.05)")
     parser.add_argument("--format", choices=sorted(compare.RENDERERS), default="text",
@@ -59,6 +60,9 @@ def parse_args(argv):
 def run(args) -> compare.Comparison:
     cmp = compare.compare(args.base, args.new, threshold=args.threshold, alpha=args.alpha,
                           allow_mismatch=args.allow_mismatch)
+    if args.chart and cmp.measure == "instructions":
+        raise results.ResultsError("--chart draws wall times; these are instruction counts "
+                                   "(ftbench run --instructions): drop --chart")
     if args.chart:
         from ftbplots import charts  # matplotlib only when a chart is asked for
         try:

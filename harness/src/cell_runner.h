@@ -35,6 +35,7 @@ struct CellRecord {
   bool gil_enabled_after = false;
   std::map<std::string, std::uint64_t> counters;  // runtime counters: after minus before
   std::vector<ThreadRecord> threads;
+  std::uint64_t instructions = 0;  // counted by callgrind (run --instructions); 0 when not counted
 };
 
 // Binds the calling worker thread before it attaches; returns the PU it bound to or -1.

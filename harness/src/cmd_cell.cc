@@ -1,5 +1,5 @@
-// ftbench cell (hidden): runs one cell and prints its record as JSON. `ftbench run` uses it for
-// workloads with a process-wide side effect, so that they cannot change the cells after them.
+// ftbench cell (hidden): runs one cell (after --warmup unmeasured runs) and prints its record as
+// JSON. `ftbench run` runs every measured run this way, in a fresh process, unless --in-process.
 #include <fmt/core.h>
 
 #include "cell_json.h"
@@ -13,6 +13,7 @@ void AddCellCommand(CLI::App& app) {
   struct Options {
     std::string variant, workload, scaling = "strong", placement = "none";
     int threads = 1;
+    int warmup = 0;
     std::int64_t size = 1;
     std::vector<std::string> knobs;
   };
@@ -26,6 +27,7 @@ void AddCellCommand(CLI::App& app) {
   cmd->add_option("--scaling", o->scaling)->check(CLI::IsMember({"strong", "weak"}));
   cmd->add_option("--placement", o->placement)->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--knob", o->knobs);
+  cmd->add_option("--warmup", o->warmup, "unmeasured runs first, in this process")->check(CLI::Range(0, 100));
   cmd->callback([o] {
     const bench::Variant* variant = ResolveVariants({o->variant}).front();
     const bench::WorkloadSpec* spec = FindWorkloadSpec(o->workload);
@@ -37,8 +39,9 @@ void AddCellCommand(CLI::App& app) {
     bench::Placement placement = o->placement == "scatter" ? bench::Placement::kScatter
                                  : o->placement == "none"  ? bench::Placement::kNone
                                                            : bench::Placement::kCompact;
-    bench::CellRecord record = bench::RunCell(*variant, *variant->Find(o->workload), config,
-                                              bench::MakeBinder(topology, topology.Plan(o->threads, placement)));
+    bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o->threads, placement));
+    for (int w = 0; w < o->warmup; ++w) bench::RunCell(*variant, *variant->Find(o->workload), config, bind);
+    bench::CellRecord record = bench::RunCell(*variant, *variant->Find(o->workload), config, bind);
     fmt::print("{}\n", bench::CellRecordToJson(record).dump());
   });
 }

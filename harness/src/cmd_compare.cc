@@ -46,7 +46,7 @@ void AddCompareCommand(CLI::App& app) {
       "compare", "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input");
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
   cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
-  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05)");
+  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
   cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.05)");
   cmd->add_option("--format", opts->format, "output: text, markdown or json (default text)");
   cmd->add_option("--chart", opts->chart, "also write the comparison chart (new / base) to this image path");

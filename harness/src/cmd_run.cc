@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <cstdlib>
 #include <filesystem>
 
 #include "commands.h"
@@ -25,18 +26,30 @@ extern "C" void OnSigint(int) {
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
 }
 
+constexpr int kRepetitions = 10;
+// --quick: the repetitions that let compare's per-cell test find a change in a whole quick sweep.
+// A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core quick
+// sweep needs 0.05 / 168 = 3e-4, which 8 repetitions can reach and 5 cannot (docs/compare.md).
+constexpr int kQuickRepetitions = 10;
+constexpr double kQuickSize = 0.5;
+// The counts do not vary from run to run, so a counting run needs neither repetitions nor a long
+// region; a tenth of each default size keeps every cell to seconds under callgrind.
+constexpr double kInstructionsSize = 0.1;
+
 struct RunOptions {
   std::vector<std::string> variants;
   std::vector<std::string> workloads;
   std::vector<int> threads;
   std::string placement = "compact";
   std::string scaling = "strong";
-  int repetitions = 0;  // 0: the default (7, or 5 with --quick)
-  int warmup = -1;      // -1: the default (1, or 0 with --quick)
-  double work_scale = 0;  // 0: the default (1.0, or 0.5 with --quick)
+  int repetitions = 0;    // 0: the default (kRepetitions, kQuickRepetitions with --quick)
+  int warmup = -1;        // -1: the default (1, or 0 with --quick)
+  double work_scale = 1;  // times kQuickSize with --quick, kInstructionsSize with --instructions
   std::uint64_t seed = 0;
   bool seed_given = false;
   bool quick = false;
+  bool instructions = false;
+  bool in_process = false;
   std::string out;
   std::string resume;
   std::vector<std::string> knobs;
@@ -49,6 +62,38 @@ std::vector<int> DefaultThreads(int cores) {
   for (int n = 2; n <= cores; n *= 2) t.push_back(n);
   if (t.back() != cores) t.push_back(cores);
   return t;
+}
+
+// The first executable NAME on PATH, or "" when there is none.
+std::string FindOnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = (end > start ? dirs.substr(start, end - start) : ".") + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+// --instructions: the defaults of a counting run, and what it cannot do.
+void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
+  for (int t : settings.threads)
+    if (t != 1)
+      throw UsageError(fmt::format(
+          "--instructions counts single-thread cells only (threads that wait for each other do not run a "
+          "deterministic number of instructions): drop --threads {} or pass --threads 1", t));
+  if (o.placement != "compact" && o.placement != "none")
+    throw UsageError("--instructions runs under valgrind, which runs one thread at a time: drop --placement");
+  settings.placement = bench::Placement::kNone;
+  settings.repetitions = o.repetitions > 0 ? o.repetitions : 1;
+  settings.warmup = 0;
+  settings.work_scale = o.work_scale * kInstructionsSize;
+  settings.valgrind = FindOnPath("valgrind");
+  if (settings.valgrind.empty())
+    throw UsageError("--instructions needs valgrind (callgrind) on PATH: apt-get install valgrind");
 }
 
 std::string DefaultOutDir(const std::string& host) {
@@ -85,9 +130,14 @@ int Run(RunOptions& o) {
                                                   : bench::Placement::kCompact;
     settings.scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
     settings.quick = o.quick;
-    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? 5 : 7);
+    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? kQuickRepetitions : kRepetitions);
     settings.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0 : 1);
-    settings.work_scale = o.work_scale > 0 ? o.work_scale : (o.quick ? 0.5 : 1.0);
+    settings.work_scale = o.work_scale * (o.quick ? kQuickSize : 1.0);
+    settings.in_process = o.in_process;
+    if (o.instructions) {
+      if (o.threads.empty()) settings.threads = {1};
+      SetInstructionDefaults(o, settings);
+    }
     settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     settings.knobs = ParseKnobs(o.knobs);
     CheckKnobs(settings.workloads, settings.knobs);
@@ -102,13 +152,16 @@ int Run(RunOptions& o) {
     store->Flush();
   }
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
-  if (max_threads > topology.Pus())
+  if (max_threads > topology.Pus() && settings.valgrind.empty())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
                max_threads, topology.Pus());
   double load = bench::LoadAverage1m();
-  if (load > topology.Pus() - 0.5)
+  if (load > topology.Pus() - 0.5 && settings.valgrind.empty())
     fmt::print(stderr, "ftbench: warning: the machine is busy (load average {:.2f} on {} PUs): results will be noisy\n", load,
                topology.Pus());
+  if (!settings.valgrind.empty())
+    fmt::print(stderr, "counting instructions under {} --tool=callgrind (work scale {}); callgrind's files go to {}\n",
+               settings.valgrind, settings.work_scale, (store->dir() / "callgrind").string());
   fmt::print(stderr, "sweep: {} variants x {} workloads x threads {} x {} repetitions, seed {}, into {}\n",
              settings.variants.size(), settings.workloads.size(), fmt::format("{}", fmt::join(settings.threads, ",")),
              settings.repetitions, settings.seed, store->dir().string());
@@ -140,20 +193,35 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
       ->check(CLI::IsMember({"strong", "weak"}));
-  cmd->add_option("--repetitions", o->repetitions, "measured runs per cell (default 7; --quick: 5)")->check(CLI::Range(1, 1000));
-  cmd->add_option("--warmup", o->warmup, "unmeasured runs before a cell's first (default 1; --quick: 0)")->check(CLI::Range(0, 100));
-  cmd->add_option("--work-scale", o->work_scale, "multiply every workload's default size (default 1; --quick: 0.5)")
+  cmd->add_option("--repetitions", o->repetitions, fmt::format("measured runs per cell (default {}; --quick: {})", kRepetitions, kQuickRepetitions))
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--warmup", o->warmup,
+                  "unmeasured runs before each measured run, in its process (with --in-process: before a cell's first) "
+                  "(default 1; --quick: 0)")
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--work-scale", o->work_scale,
+                  fmt::format("multiply every workload's default size (default 1; --quick then halves it, "
+                              "--instructions takes a tenth)"))
       ->check(CLI::Range(1e-6, 1e6));
+  cmd->add_flag("--in-process", o->in_process,
+                "run everything in this process (faster; a cell's repetitions then share one address-space "
+                "layout, which compare cannot see)");
   auto* seed = cmd->add_option("--seed", o->seed, "shuffle seed (default: from the clock; always recorded)");
   cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
   cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
   cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
-  cmd->add_flag("--quick", o->quick, "5 repetitions, no warm-up, half the work: the whole suite in about two minutes");
+  cmd->add_flag("--quick", o->quick,
+                fmt::format("{} repetitions, no warm-up, half the work: the whole suite in about two minutes on 2 cores",
+                            kQuickRepetitions));
+  cmd->add_flag("--instructions", o->instructions,
+                "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
+                "(deterministic, for noisy CI machines; default 1 repetition, work scale 0.1)");
   cmd->callback([o, seed, cmd] {
     o->seed_given = seed->count() > 0;
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
-                                "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick"})
+                                "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
+                                "--in-process"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
     o->command_line = InvocationLine();

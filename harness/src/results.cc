@@ -163,6 +163,7 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
       {"counters", record.counters},
   };
   if (json lat = LatencySummary(std::move(latencies)); !lat.is_null()) row["latency_ns"] = lat;
+  if (record.instructions > 0) row["instructions"] = record.instructions;
   rows_.push_back(std::move(row));
 }
 
@@ -220,7 +221,7 @@ json ResultsStore::Benchmarks() const {
       json row = first;
       for (const char* drop : {"repetition_index", "wall_seconds", "thread_cpu_seconds", "work_units", "cpu_placed",
                                "cpu_observed", "context_switches", "counters", "latency_ns", "load_avg_1m", "other_runnable", "busy",
-                               "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput"})
+                               "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput", "instructions"})
         row.erase(drop);
       row["name"] = cell.run_name + "_" + name;
       row["run_type"] = "aggregate";
@@ -279,6 +280,11 @@ json ResultsStore::Benchmarks() const {
       }
       median["latency_ns"] = lat;
     }
+    if (first.contains("instructions")) {
+      std::vector<double> counts;
+      for (const json* r : cell.rows) counts.push_back(r->value("instructions", 0.0));
+      median["instructions"] = stats::Median(counts);
+    }
     std::vector<double> fairness;
     for (const json* r : cell.rows) fairness.push_back(r->at("fairness_jain").get<double>());
     median["fairness_jain"] = stats::Median(fairness);
@@ -304,6 +310,25 @@ json ResultsStore::Benchmarks() const {
 }
 
 std::string ResultsStore::Table() const {
+  if (context_["ftbench"].value("mode", "time") == "instructions") {
+    // run --instructions: the count is the measurement; wall time under valgrind means little.
+    std::string out = fmt::format("{:<20} {:<7} {:>4} {:>16} {:>12}\n", "workload", "variant", "thr", "instructions",
+                                  "vs gil 1t");
+    std::map<std::string, double> gil;
+    json benchmarks = Benchmarks();
+    for (const json& row : benchmarks)
+      if (row.value("aggregate_name", "") == "median" && row["variant"] == "gil" && row.contains("instructions"))
+        gil[row["workload"]] = row["instructions"];
+    for (const json& row : benchmarks) {
+      if (row.value("aggregate_name", "") != "median" || !row.contains("instructions")) continue;
+      double count = row["instructions"];
+      auto base = gil.find(row["workload"]);
+      out += fmt::format("{:<20} {:<7} {:>4} {:>16.0f} {:>12}\n", row["workload"].get<std::string>(),
+                         row["variant"].get<std::string>(), row["threads"].get<int>(), count,
+                         base == gil.end() ? "-" : fmt::format("{:.3f}", count / base->second));
+    }
+    return out;
+  }
   std::string out = fmt::format("{:<20} {:<7} {:>4} {:>11} {:>6} {:>8} {:>9} {:>9}  {}\n", "workload", "variant",
                                 "thr", "median ms", "cv%", "speedup", "vs gil 1t", "overhead", "warnings");
   json benchmarks = Benchmarks();

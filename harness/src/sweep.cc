@@ -9,6 +9,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -33,6 +37,9 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["work_scale"] = work_scale;
   ft["seed"] = seed;
   ft["quick"] = quick;
+  ft["mode"] = valgrind.empty() ? "time" : "instructions";
+  if (!valgrind.empty()) ft["valgrind"] = valgrind;
+  ft["isolation"] = in_process ? "none" : "process";
   ft["knobs"] = knobs;
   ft["command_line"] = command_line;
   ft["schema_version"] = kSchemaVersion;
@@ -51,9 +58,30 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   s.work_scale = ft.at("work_scale");
   s.seed = ft.at("seed");
   s.quick = ft.value("quick", false);
+  if (ft.value("mode", "time") == "instructions") s.valgrind = ft.value("valgrind", "valgrind");
+  s.in_process = ft.value("isolation", "none") == "none";
   s.knobs = ft.value("knobs", std::map<std::string, double>{});
   s.command_line = ft.value("command_line", "");
   return s;
+}
+
+std::uint64_t CallgrindTotal(const std::filesystem::path& out_file) {
+  std::ifstream in(out_file);
+  if (!in) throw std::runtime_error("callgrind wrote no " + out_file.string());
+  std::string line;
+  std::optional<std::uint64_t> summary;
+  while (std::getline(in, line)) {
+    for (const char* tag : {"totals:", "summary:"}) {
+      if (line.rfind(tag, 0) != 0) continue;
+      std::istringstream fields(line.substr(std::strlen(tag)));
+      std::uint64_t value = 0;
+      if (!(fields >> value)) throw std::runtime_error(out_file.string() + ": unreadable line '" + line + "'");
+      if (tag[0] == 't') return value;
+      summary = value;
+    }
+  }
+  if (!summary) throw std::runtime_error(out_file.string() + " has no totals: or summary: line");
+  return *summary;
 }
 
 std::int64_t ScaledSize(std::int64_t default_size, double work_scale) {
@@ -90,13 +118,16 @@ BindFn MakeBinder(const Topology& topology, std::vector<int> plan) {
 
 namespace {
 
-// Runs one cell in a child process (`ftbench cell ...`) and reads its record from the child's
-// standard output.
-CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size) {
-  std::vector<std::string> args = {self, "cell", "--variant", key.variant, "--workload", key.workload,
+// Runs one cell in a child process (`ftbench cell ...`, under `wrapper` when it is not empty) and
+// reads its record from the child's standard output.
+CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
+                       int warmup, std::vector<std::string> args = {}) {
+  std::vector<std::string> cell = {self, "cell", "--variant", key.variant, "--workload", key.workload,
+                                   "--warmup", std::to_string(warmup),
                                    "--threads", std::to_string(key.threads), "--size", std::to_string(size),
                                    "--scaling", s.scaling == Scaling::kWeak ? "weak" : "strong",
                                    "--placement", PlacementName(s.placement)};
+  args.insert(args.end(), cell.begin(), cell.end());
   for (const auto& [name, value] : s.knobs) {
     args.push_back("--knob");
     args.push_back(fmt::format("{}={}", name, value));
@@ -110,13 +141,20 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out[0]);
+  // Its own process group: Ctrl-C at the terminal reaches the sweep alone, which lets this run
+  // finish and stops after it.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid;
-  int rc = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, args.front().c_str(), &actions, &attributes, argv.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   if (rc != 0) {
     close(out[0]);
-    throw std::runtime_error("cannot start " + self + " for an isolated cell");
+    throw std::runtime_error("cannot start " + args.front() + " for an isolated cell");
   }
   std::string text;
   char buf[4096];
@@ -128,6 +166,21 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
     throw std::runtime_error("isolated cell " + key.workload + "/" + key.variant + " failed (status " +
                              std::to_string(status) + ")");
   return CellRecordFromJson(json::parse(text));
+}
+
+// One run under callgrind: instrumentation off until the cell runner switches it on for the
+// measured region. The output file stays in the results directory for callgrind_annotate.
+CellRecord RunUnderCallgrind(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
+                             const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::path file =
+      dir / fmt::format("{}.{}.t{}.r{}.out", key.workload, key.variant, key.threads, key.repetition);
+  std::filesystem::remove(file);
+  CellRecord record = RunIsolated(self, s, key, size, 0,
+                                  {s.valgrind, "--tool=callgrind", "--quiet", "--instr-atstart=no",
+                                   "--callgrind-out-file=" + file.string()});
+  record.instructions = CallgrindTotal(file);
+  return record;
 }
 
 // The longest a killed sweep (SIGKILL, power loss) can lose; Ctrl-C loses nothing.
@@ -175,16 +228,24 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     const WorkloadEntry* entry = variant->Find(p.key.workload);
     std::int64_t size = ScaledSize(spec->default_size, s.work_scale);
     CellConfig config = cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
-    auto run_once = [&]() {
-      if (spec->process_wide_side_effect) return RunIsolated(self, s, p.key, size);
+    const bool own_process = !s.valgrind.empty() || !s.in_process || spec->process_wide_side_effect;
+    auto run_once = [&](int warmup_in_child) {
+      if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind");
+      if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child);
       return RunCell(*variant, *entry, config, MakeBinder(topology, topology.Plan(p.key.threads, s.placement)));
     };
     std::string cell = p.key.workload + "/" + p.key.variant + "/threads:" + std::to_string(p.key.threads);
-    if (warmed.insert(cell).second)
-      for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once();
+    if (s.in_process && warmed.insert(cell).second)
+      for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once(0);
     double load = LoadAverage1m();
     int others = OtherRunnableTasks();
-    CellRecord record = run_once();
+    CellRecord record;
+    try {
+      record = run_once(s.in_process ? 0 : s.warmup);
+    } catch (const std::runtime_error&) {
+      if (interrupted.load()) break;  // a child stopped by the same Ctrl-C (e.g. kill -INT -PGID)
+      throw;
+    }
     store.Add(p.key, spec->category, record, load, others, topology.Pus());
     // Rewriting results.json recomputes every cell's aggregates, so not after every run: a sweep
     // of a thousand runs would spend as long writing as measuring. Ctrl-C and errors flush below.
@@ -211,8 +272,11 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
                    std::string(static_cast<std::size_t>(kWidth - filled), '.').c_str(), done, total, cell.c_str(),
                    p.key.repetition + 1, s.repetitions, FormatDuration(eta).c_str());
     } else {
-      std::fprintf(stderr, "[%zu/%zu] %s rep %d/%d: %.2f ms, ETA %s\n", done, total, cell.c_str(), p.key.repetition + 1,
-                   s.repetitions, record.wall_seconds * 1e3, FormatDuration(eta).c_str());
+      std::string measured = record.instructions > 0
+                                 ? fmt::format("{:.2f} M instructions", static_cast<double>(record.instructions) / 1e6)
+                                 : fmt::format("{:.2f} ms", record.wall_seconds * 1e3);
+      std::fprintf(stderr, "[%zu/%zu] %s rep %d/%d: %s, ETA %s\n", done, total, cell.c_str(), p.key.repetition + 1,
+                   s.repetitions, measured.c_str(), FormatDuration(eta).c_str());
     }
   }
   if (tty) std::fprintf(stderr, "\n");

@@ -29,6 +29,14 @@ struct SweepSettings {
   double work_scale = 1.0;
   std::uint64_t seed = 0;
   bool quick = false;
+  // ftbench run --instructions: every run in a child process under callgrind, which counts the
+  // instructions of the measured region (recorded as "mode": "instructions").
+  std::string valgrind;  // the valgrind executable; empty: time the runs natively
+  // Each measured run in a fresh child process (`ftbench cell`), its warm-up runs before it in the
+  // same process: repetitions then sample the process-level effects (address-space layout, hash
+  // seeds, allocator state) instead of sharing one. In process (--in-process): one process for
+  // all, a cell warmed up before its first repetition only.
+  bool in_process = false;
   std::map<std::string, double> knobs;
   std::string command_line;
 
@@ -41,6 +49,10 @@ struct PlannedRun {
   bool warmup = false;
 };
 std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
+
+// The instruction total of a callgrind output file (its `totals:` or `summary:` line). Throws
+// std::runtime_error naming the file when it has neither.
+std::uint64_t CallgrindTotal(const std::filesystem::path& out_file);
 
 // The size of a workload's cell: its default size times the work scale, at least 1.
 std::int64_t ScaledSize(std::int64_t default_size, double work_scale);

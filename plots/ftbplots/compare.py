@@ -28,12 +28,16 @@ EXIT_OK = 0
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_THRESHOLD = 0.05
+# Instruction counts (ftbench run --instructions) do not vary from run to run: a plain threshold,
+# no test, and a smaller default. See docs/compare.md for the run-to-run spread it must clear.
+DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
+MEASURES = {"time": "wall times", "instructions": "instruction counts (ftbench run --instructions)"}
 DEFAULT_ALPHA = 0.05
 BOOTSTRAP_SEED = 20261125
 # context.ftbench fields that must agree: the machine's shape, then how the sweep was run.
 TOPOLOGY_FIELDS = ("packages", "numa_nodes", "cores", "pus", "topology")
-PARAMETER_FIELDS = ("work_scale", "repetitions", "quick", "knobs", "scaling", "placement",
-                    "build_type")
+PARAMETER_FIELDS = ("work_scale", "repetitions", "warmup", "quick", "isolation", "knobs",
+                    "scaling", "placement", "build_type")
 # Differences worth a note but no refusal (CI runners of one pool differ in these).
 NOTE_FIELDS = ("cpu_model", "kernel", "compiler", "cxx_flags")
 TIME_UNITS_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -52,9 +56,9 @@ class CellResult:
     scaling: str
     base_reps: int
     new_reps: int
-    base_median_ms: float
-    new_median_ms: float
-    ratio: float            # median(new) / median(base) of real_time; > 1: new is slower
+    base_median: float      # ms of real_time, or instructions (Comparison.measure)
+    new_median: float
+    ratio: float            # median(new) / median(base); > 1: new is slower
     ci_low: float | None    # bootstrap 95% interval of the ratio (None: fewer than 2 repetitions)
     ci_high: float | None
     u: float | None         # Mann-Whitney U of the base sample
@@ -94,6 +98,7 @@ class Comparison:
     notes: list             # other differences and caveats, always reported
     base_label: str = ""
     new_label: str = ""
+    measure: str = "time"   # "time" (ms of real_time, tested) or "instructions" (plain threshold)
     tested_cells: int = 0
     chart: str | None = None
     only_in_base: list = field(default_factory=list)
@@ -120,10 +125,18 @@ class Comparison:
 
 # --- comparing ----------------------------------------------------------------------------------
 
-def compare(base_path, new_path, threshold: float = DEFAULT_THRESHOLD,
+def compare(base_path, new_path, threshold: float | None = None,
             alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False) -> Comparison:
+    """threshold None: DEFAULT_THRESHOLD for wall times, DEFAULT_INSTRUCTIONS_THRESHOLD for counts."""
     base = base_path if isinstance(base_path, Results) else load(base_path)
     new = new_path if isinstance(new_path, Results) else load(new_path)
+    measure = measure_of(base)
+    if measure_of(new) != measure:
+        raise ResultsError(f"{base.path} holds {MEASURES[measure]} and {new.path} "
+                           f"{MEASURES[measure_of(new)]}: compare two timed sweeps, or two "
+                           "counting runs")
+    if threshold is None:
+        threshold = DEFAULT_INSTRUCTIONS_THRESHOLD if measure == "instructions" else DEFAULT_THRESHOLD
     mismatches, notes = context_differences(base, new)
     if mismatches and not allow_mismatch:
         raise MismatchError(f"{base.path} and {new.path} are not comparable: they differ in "
@@ -134,13 +147,21 @@ def compare(base_path, new_path, threshold: float = DEFAULT_THRESHOLD,
     if not common:
         raise ResultsError(f"{base.path} and {new.path} have no cell (variant, workload, threads, "
                            "placement, scaling) in common: nothing to compare")
-    cells = [_compare_cell(base_cells[k], new_cells[k]) for k in common]
-    tested = [c for c in cells if c.p is not None]
-    for cell, adjusted in zip(tested, stats.holm([c.p for c in tested])):
-        cell.p_holm = adjusted
-    for cell in cells:
-        cell.verdict = _verdict(cell, threshold, alpha)
-    notes += _power_notes(tested, alpha)
+    if measure == "instructions":
+        cells = [_compare_counts(base_cells[k], new_cells[k]) for k in common]
+        for cell in cells:
+            cell.verdict = _plain_verdict(cell, threshold)
+        tested = cells
+        findings = instruction_findings(base, new, threshold)
+    else:
+        cells = [_compare_cell(base_cells[k], new_cells[k]) for k in common]
+        tested = [c for c in cells if c.p is not None]
+        for cell, adjusted in zip(tested, stats.holm([c.p for c in tested])):
+            cell.p_holm = adjusted
+        for cell in cells:
+            cell.verdict = _verdict(cell, threshold, alpha)
+        notes += _power_notes(tested, alpha)
+        findings = curve_findings(base, new, threshold)
     notes += [f"{r.path} also holds cells for (scaling, placement) {cfg}, not compared"
               for r in (base, new) for cfg in r.other_configs]
     if mismatches:
@@ -150,11 +171,18 @@ def compare(base_path, new_path, threshold: float = DEFAULT_THRESHOLD,
     cells.sort(key=lambda c: order(c))
     return Comparison(
         base=str(base.path), new=str(new.path), threshold=threshold, alpha=alpha, cells=cells,
-        findings=curve_findings(base, new, threshold), summary=_summary(cells, new),
-        mismatches=mismatches, notes=notes, base_label=_label(base), new_label=_label(new),
-        tested_cells=len(tested),
+        findings=findings, summary=_summary(cells, new), mismatches=mismatches, notes=notes,
+        base_label=_label(base), new_label=_label(new), measure=measure, tested_cells=len(tested),
         only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
         only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells))
+
+
+def measure_of(results: Results) -> str:
+    mode = results.ftbench.get("mode", "time")
+    if mode not in MEASURES:
+        raise ResultsError(f"{results.path}: context.ftbench.mode is {mode!r}, expected one of "
+                           f"{', '.join(MEASURES)}")
+    return mode
 
 
 def context_differences(base: Results, new: Results) -> tuple:
@@ -205,7 +233,7 @@ def _compare_cell(base_cell, new_cell) -> CellResult:
     result = CellResult(
         workload=new_cell.workload, variant=new_cell.variant, threads=new_cell.threads,
         placement=new_cell.placement, scaling=new_cell.scaling, base_reps=len(b),
-        new_reps=len(n), base_median_ms=mb, new_median_ms=mn, ratio=mn / mb, ci_low=None,
+        new_reps=len(n), base_median=mb, new_median=mn, ratio=mn / mb, ci_low=None,
         ci_high=None, u=None, p=None, p_method=None, p_holm=None)
     if len(b) >= 2 and len(n) >= 2:
         seed = BOOTSTRAP_SEED ^ zlib.crc32(result.name.encode())
@@ -213,6 +241,57 @@ def _compare_cell(base_cell, new_cell) -> CellResult:
         test = stats.mann_whitney(b, n)
         result.u, result.p, result.p_method = test.u, test.p, test.method
     return result
+
+
+def _counts(cell) -> list:
+    """The instruction count of each repetition (ftbench run --instructions)."""
+    counts = []
+    for row in cell.iterations or [cell.median]:
+        value = row.get("instructions")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise ResultsError(f"cell {_name(_key(cell))}: instructions {value!r} is not a "
+                               "positive count")
+        counts.append(float(value))
+    return counts
+
+
+def _compare_counts(base_cell, new_cell) -> CellResult:
+    b, n = _counts(base_cell), _counts(new_cell)
+    mb, mn = stats.median(b), stats.median(n)
+    return CellResult(
+        workload=new_cell.workload, variant=new_cell.variant, threads=new_cell.threads,
+        placement=new_cell.placement, scaling=new_cell.scaling, base_reps=len(b),
+        new_reps=len(n), base_median=mb, new_median=mn, ratio=mn / mb, ci_low=None,
+        ci_high=None, u=None, p=None, p_method=None, p_holm=None)
+
+
+def _plain_verdict(cell: CellResult, threshold: float) -> str:
+    if cell.ratio > 1 + threshold:
+        return "regression"
+    if cell.ratio < 1 - threshold:
+        return "improvement"
+    return "unchanged"
+
+
+def instruction_findings(base: Results, new: Results, threshold: float) -> list:
+    """Single-thread overhead against gil in instructions: a change beyond the threshold."""
+    def overhead(results, workload, variant):
+        cell, gil = results.cell(workload, variant, 1), results.cell(workload, "gil", 1)
+        if cell is None or gil is None:
+            return None
+        return stats.median(_counts(cell)) / stats.median(_counts(gil))
+    findings = []
+    for workload, variant in sorted({(c.workload, c.variant) for c in new.cells if c.variant != "gil"},
+                                    key=_order_pair(new)):
+        b, v = overhead(base, workload, variant), overhead(new, workload, variant)
+        if b is None or v is None or abs(v / b - 1) <= threshold:
+            continue
+        change = v / b - 1
+        findings.append(Finding(
+            "overhead_increase" if change > 0 else "overhead_decrease", workload, variant, 1, b, v,
+            change, False, f"{workload}/{variant}: single-thread instructions relative to gil went "
+            f"from {b:.3f}x to {v:.3f}x ({change:+.1%})"))
+    return findings
 
 
 def _verdict(cell: CellResult, threshold: float, alpha: float) -> str:
@@ -327,27 +406,45 @@ def _fmt_p(p) -> str:
     return "-" if p is None else (f"{p:.2g}" if p >= 0.001 else f"{p:.1e}")
 
 
-def _table_rows(cells: list) -> list:
-    return [[c.workload, c.variant, str(c.threads), f"{c.base_median_ms:.3f}",
-             f"{c.new_median_ms:.3f}", f"{c.ratio:.3f}", _fmt_ci(c),
+def _table_rows(cmp: Comparison, cells: list) -> list:
+    if cmp.measure == "instructions":
+        return [[c.workload, c.variant, str(c.threads), f"{c.base_median:.0f}",
+                 f"{c.new_median:.0f}", f"{c.ratio:.4f}", VERDICT_MARK.get(c.verdict, c.verdict)]
+                for c in cells]
+    return [[c.workload, c.variant, str(c.threads), f"{c.base_median:.3f}",
+             f"{c.new_median:.3f}", f"{c.ratio:.3f}", _fmt_ci(c),
              _fmt_p(c.p) + (" (exact)" if c.p_method == "exact" else ""), _fmt_p(c.p_holm),
              VERDICT_MARK.get(c.verdict, c.verdict)] for c in cells]
 
 
 TABLE_HEADER = ["workload", "variant", "threads", "base ms", "new ms", "new/base", "95% CI",
                 "p", "p (Holm)", "verdict"]
+COUNT_HEADER = ["workload", "variant", "threads", "base instructions", "new instructions",
+                "new/base", "verdict"]
+
+
+def _header(cmp: Comparison) -> list:
+    return COUNT_HEADER if cmp.measure == "instructions" else TABLE_HEADER
+
+
+def _method(cmp: Comparison) -> str:
+    """One sentence: what decided the verdicts."""
+    if cmp.measure == "instructions":
+        return (f"Threshold {cmp.threshold:.1%} on {cmp.tested_cells} cells' callgrind instruction "
+                "counts (deterministic: a plain threshold, no significance test)")
+    return (f"Threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after Holm-Bonferroni over "
+            f"{cmp.tested_cells} tested cells (Mann-Whitney U on the repetitions' wall time)")
 
 
 def render_text(cmp: Comparison) -> str:
-    lines = [f"base: {cmp.base_label}", f"new:  {cmp.new_label}",
-             f"threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after Holm-Bonferroni over "
-             f"{cmp.tested_cells} tested cells; times are medians of real_time over repetitions", ""]
+    lines = [f"base: {cmp.base_label}", f"new:  {cmp.new_label}", _method(cmp) + "; medians over "
+             "repetitions", ""]
     for note in cmp.notes:
         lines.append(f"note: {note}")
     if cmp.notes:
         lines.append("")
-    rows = [TABLE_HEADER] + _table_rows(cmp.cells)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(TABLE_HEADER))]
+    rows = [_header(cmp)] + _table_rows(cmp, cmp.cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
     lines.append("")
@@ -378,9 +475,7 @@ def _md_table(header: list, rows: list) -> list:
 def render_markdown(cmp: Comparison) -> str:
     status = ("**Regression**" if cmp.regressions else "**No regression**")
     lines = [f"### ftbench compare: {status}", "",
-             f"{cmp.verdict_line()}. Threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after "
-             f"Holm-Bonferroni over {cmp.tested_cells} tested cells (Mann-Whitney U on the "
-             "repetitions' wall time).", "",
+             f"{cmp.verdict_line()}. {_method(cmp)}.", "",
              f"- base: `{cmp.base_label}`", f"- new: `{cmp.new_label}`", ""]
     for note in cmp.notes:
         lines.append(f"> **Note:** {note}")
@@ -392,11 +487,13 @@ def render_markdown(cmp: Comparison) -> str:
                          str(s["improvements"])] for v, s in cmp.summary.items()])
     lines.append("")
     flagged = [c for c in cmp.cells if c.verdict in ("regression", "improvement")]
-    lines.append("#### Significant changes")
+    lines.append("#### Changes beyond the threshold" if cmp.measure == "instructions"
+                 else "#### Significant changes")
     if flagged:
-        lines += _md_table(TABLE_HEADER, _table_rows(flagged))
+        lines += _md_table(_header(cmp), _table_rows(cmp, flagged))
     else:
-        lines.append("None beyond the threshold and significant after the correction.")
+        lines.append("None beyond the threshold." if cmp.measure == "instructions" else
+                     "None beyond the threshold and significant after the correction.")
     lines.append("")
     lines.append("#### Curve view (threshold only, not part of the exit status)")
     lines += [f"- {f.message}" + ("" if f.cis_overlap else " (95% CIs do not overlap)")
@@ -406,15 +503,17 @@ def render_markdown(cmp: Comparison) -> str:
         lines += [f"![new / base median wall time per cell]({cmp.chart})", ""]
     lines.append(f"<details><summary>All {len(cmp.cells)} cells</summary>")
     lines.append("")
-    lines += _md_table(TABLE_HEADER, _table_rows(cmp.cells))
+    lines += _md_table(_header(cmp), _table_rows(cmp, cmp.cells))
     lines += ["", "</details>", ""]
     return "\n".join(lines)
 
 
 def to_json(cmp: Comparison) -> str:
     doc = {
-        "base": cmp.base, "new": cmp.new, "threshold": cmp.threshold, "alpha": cmp.alpha,
-        "correction": "holm-bonferroni", "tested_cells": cmp.tested_cells,
+        "base": cmp.base, "new": cmp.new, "measure": cmp.measure, "threshold": cmp.threshold,
+        "alpha": cmp.alpha,
+        "correction": "none" if cmp.measure == "instructions" else "holm-bonferroni",
+        "tested_cells": cmp.tested_cells,
         "cells": [dict(asdict(c), name=c.name) for c in cmp.cells],
         "findings": [asdict(f) for f in cmp.findings],
         "summary": cmp.summary, "mismatches": cmp.mismatches, "notes": cmp.notes,

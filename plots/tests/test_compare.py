@@ -68,6 +68,8 @@ def results_doc(times, **context_overrides):
         for i, t in enumerate(ts):
             rows.append(dict(base, name=base["run_name"], run_type="iteration",
                              repetition_index=i, real_time=t, cpu_time=t * n))
+            if ftb.get("mode") == "instructions":  # the "times" are millions of instructions
+                rows[-1]["instructions"] = round(t * 1e6)
         med = float(np.median(ts))
         speedup = float(np.median(times[(w, v, 1)])) / med if (w, v, 1) in times else None
         row = dict(base, name=base["run_name"] + "_median", run_type="aggregate",
@@ -354,3 +356,66 @@ def test_bad_options_are_usage_errors(tmp_path):
         done = run_compare(base, new, *args)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert "ftbench compare: error:" in done.stderr
+
+
+# --- instruction counts (ftbench run --instructions): a plain threshold ---------------------------
+
+COUNTING = {"mode": "instructions", "threads": [1], "repetitions": 1, "work_scale": 0.1,
+            "quick": False, "placement": "none"}
+
+
+def counts(factor=1.0, slow=lambda w, v: True):
+    """One repetition per single-thread cell, in millions of instructions, no noise."""
+    return {(w, v, 1): [model_ms(t1, v, 1) * (factor if slow(w, v) else 1.0)]
+            for w, t1 in WORKLOADS.items() for v in ("gil", "atomic", "brc")}
+
+
+def test_instruction_counts_use_a_plain_one_percent_threshold(tmp_path):
+    base, new = pair(tmp_path, counts(), counts(1.02, slow=lambda w, v: (w, v) == ("fib", "brc")),
+                     COUNTING, COUNTING)
+    done = run_compare(base, new, "--format", "json")
+    assert done.returncode == 1, done.stdout
+    doc = json.loads(done.stdout)
+    assert doc["measure"] == "instructions" and doc["threshold"] == 0.01
+    assert doc["correction"] == "none"
+    assert doc["regressions"] == ["fib/brc/threads:1/strong/compact"]
+    cell = next(c for c in doc["cells"] if c["name"] == doc["regressions"][0])
+    assert cell["base_median"] == round(model_ms(100.0, "brc", 1) * 1e6)
+    assert cell["ratio"] == pytest.approx(1.02, rel=1e-6) and cell["p"] is None
+    # brc's instructions relative to gil rose 2% on fib: the single-thread overhead finding.
+    assert [(f["kind"], f["workload"], f["variant"]) for f in doc["findings"]] == \
+        [("overhead_increase", "fib", "brc")]
+    text = run_compare(base, new).stdout
+    assert "base instructions" in text and "no significance test" in text
+    # Below the threshold: not flagged; a larger threshold lets 2% through.
+    base2, new2 = pair(tmp_path / "small", counts(), counts(1.005), COUNTING, COUNTING)
+    assert run_compare(base2, new2).returncode == 0
+    assert run_compare(base, new, "--threshold", "0.05").returncode == 0
+
+
+def test_instruction_improvement_exits_0(tmp_path):
+    base, new = pair(tmp_path, counts(), counts(0.9), COUNTING, COUNTING)
+    done = run_compare(base, new)
+    assert done.returncode == 0
+    assert "6 cells faster" in done.stdout
+
+
+def test_counts_against_times_is_refused(tmp_path):
+    base, new = pair(tmp_path, synth_times(), counts(), None, COUNTING)
+    _assert_error(run_compare(base, new), "holds wall times and")
+    _assert_error(run_compare(base, new, "--allow-mismatch"), "compare two timed sweeps, or two "
+                                                              "counting runs")
+
+
+def test_chart_of_counts_is_refused(tmp_path):
+    base, new = pair(tmp_path, counts(), counts(), COUNTING, COUNTING)
+    _assert_error(run_compare(base, new, "--chart", tmp_path / "c.png"), "drop --chart")
+
+
+def test_missing_count_is_bad_input(tmp_path):
+    base, new = pair(tmp_path, counts(), counts(), COUNTING, COUNTING)
+    doc = json.loads((new / "results.json").read_text())
+    for row in doc["benchmarks"]:
+        row.pop("instructions", None)
+    (new / "results.json").write_text(json.dumps(doc))
+    _assert_error(run_compare(base, new), "is not a positive count")

@@ -183,5 +183,43 @@ TEST(SweepPlan, EveryCellOncePerRepetitionShuffledBySeed) {
   for (std::size_t i = 0; i < plan.size(); ++i) EXPECT_EQ(plan[i].key.variant, again[i].key.variant);
 }
 
+TEST(SweepSettings, ModeAndIsolationRoundTrip) {
+  SweepSettings s;
+  s.valgrind = "/usr/bin/valgrind";
+  s.in_process = false;
+  json ft;
+  s.WriteTo(ft);
+  EXPECT_EQ(ft["mode"], "instructions");
+  EXPECT_EQ(ft["isolation"], "process");
+  SweepSettings back = SweepSettings::ReadFrom(ft);
+  EXPECT_EQ(back.valgrind, "/usr/bin/valgrind");
+  EXPECT_FALSE(back.in_process);
+  SweepSettings timed;
+  timed.in_process = true;
+  json ft2;
+  timed.WriteTo(ft2);
+  EXPECT_EQ(ft2["mode"], "time");
+  EXPECT_EQ(ft2["isolation"], "none");
+  EXPECT_TRUE(SweepSettings::ReadFrom(ft2).valgrind.empty());
+  EXPECT_TRUE(SweepSettings::ReadFrom(ft2).in_process);
+}
+
+TEST(Callgrind, TotalFromTheOutputFile) {
+  fs::path file = fs::temp_directory_path() / ("ftbench-callgrind-" + std::to_string(getpid()) + ".out");
+  auto write = [&](const std::string& text) { std::ofstream(file) << text; };
+  // The shape callgrind 3.19 writes: header, cost lines, then summary and totals.
+  write("# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 42\ncmd: ftbench cell\npart: 1\n\n"
+        "positions: line\nevents: Ir\nsummary: 123456789\n\nfn=(1) main\n0 5\n\ntotals: 123456789\n");
+  EXPECT_EQ(CallgrindTotal(file), 123456789u);
+  write("events: Ir\nsummary: 77\nfn=(1) f\n0 77\n");  // no totals line: the summary
+  EXPECT_EQ(CallgrindTotal(file), 77u);
+  write("events: Ir\nfn=(1) f\n0 77\n");
+  EXPECT_THROW(CallgrindTotal(file), std::runtime_error);
+  write("events: Ir\ntotals: lots\n");
+  EXPECT_THROW(CallgrindTotal(file), std::runtime_error);
+  fs::remove(file);
+  EXPECT_THROW(CallgrindTotal(file), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace ftb::bench
