@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -137,9 +138,16 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   argv.push_back(nullptr);
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  // The child's stderr goes to a file read after it exits: a warning every run repeats (the
+  // legacy module's, 40 times a quick sweep) is shown once.
+  char err_path[] = "/tmp/ftbench-cell-XXXXXX";
+  int err = mkstemp(err_path);
+  if (err < 0) throw std::runtime_error("cannot create a temporary file in /tmp");
+  unlink(err_path);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err, STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   // Its own process group: Ctrl-C at the terminal reaches the sweep alone, which lets this run
   // finish and stops after it.
@@ -154,6 +162,7 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   close(out[1]);
   if (rc != 0) {
     close(out[0]);
+    close(err);
     throw std::runtime_error("cannot start " + args.front() + " for an isolated cell");
   }
   std::string text;
@@ -162,9 +171,20 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   close(out[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("isolated cell " + key.workload + "/" + key.variant + " failed (status " +
-                             std::to_string(status) + ")");
+  std::string messages;
+  lseek(err, 0, SEEK_SET);
+  for (ssize_t n; (n = read(err, buf, sizeof buf)) > 0;) messages.append(buf, static_cast<std::size_t>(n));
+  close(err);
+  const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  static std::set<std::string> shown;
+  std::istringstream lines(messages);
+  for (std::string line; std::getline(lines, line);)
+    if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
+  if (failed)
+    throw std::runtime_error(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
+                                         key.workload, key.variant, key.threads,
+                                         WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
+                                                             : fmt::format("exited with status {}", WEXITSTATUS(status))));
   return CellRecordFromJson(json::parse(text));
 }
 
