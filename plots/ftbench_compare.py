@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """ftbench compare BASE NEW: did NEW regress against BASE? (docs/compare.md)
 
-Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--alpha 0.05]
-           [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
+Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--alpha 0.01]
+           [--noise-factor 2] [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
 BASE and NEW are results directories of `ftbench run` or results.json files. Exit status: 0 no
 regression, 1 a regression, 2 unusable input (one line `ftbench compare: error: ...`), 3 an
 internal error.
@@ -34,6 +34,18 @@ def _fraction(name, low_open):
     return parse
 
 
+def _nonnegative(name):
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes a number, got {text!r}") from None
+        if not (0 <= value < 100):
+            raise argparse.ArgumentTypeError(f"{name} must be in [0, 100), got {text}")
+        return value
+    return parse
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base results directory (or its results.json)")
@@ -43,7 +55,12 @@ def parse_args(argv):
                         help="relative change that counts: 0.05 = 5%% slower (default 0.05 for "
                              "wall times, 0.01 for instruction counts)")
     parser.add_argument("--alpha", type=_fraction("--alpha", True), default=compare.DEFAULT_ALPHA,
-                        help="significance level after the Holm-Bonferroni correction (default 0.05)")
+                        help="significance level after the Holm-Bonferroni correction (default "
+                             f"{compare.DEFAULT_ALPHA:g})")
+    parser.add_argument("--noise-factor", type=_nonnegative("--noise-factor"),
+                        default=compare.DEFAULT_NOISE_FACTOR,
+                        help="a change must also exceed this many times the cell's own spread "
+                             f"(robust CV); 0 turns it off (default {compare.DEFAULT_NOISE_FACTOR:g})")
     parser.add_argument("--format", choices=sorted(compare.RENDERERS), default="text",
                         help="output format (default text)")
     parser.add_argument("--allow-mismatch", action="store_true",
@@ -59,6 +76,7 @@ def parse_args(argv):
 
 def run(args) -> compare.Comparison:
     cmp = compare.compare(args.base, args.new, threshold=args.threshold, alpha=args.alpha,
+                          noise_factor=args.noise_factor,
                           allow_mismatch=args.allow_mismatch)
     if args.chart and cmp.measure == "instructions":
         raise results.ResultsError("--chart draws wall times; these are instruction counts "

@@ -37,6 +37,10 @@ def parse_args(argv):
 
 def run(args) -> Path:
     data = results.load(args.dir)
+    if data.ftbench.get("mode", "time") != "time":
+        raise results.ResultsError(
+            f"{data.path} holds instruction counts (ftbench run --instructions), not timings: "
+            "compare two of them with ftbench compare; the report charts a timed sweep")
     data.require_multithread()
     directory = data.path.parent
     out = Path(args.out) if args.out else directory / "report"

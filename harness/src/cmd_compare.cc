@@ -1,7 +1,7 @@
 // ftbench compare BASE NEW: did NEW (a results directory or results.json) regress against BASE?
 //
 // The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
-//   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A]
+//   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
 //       [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
 // and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
@@ -23,6 +23,7 @@ struct CompareOptions {
   std::string next;
   std::string threshold;  // empty: the script's defaults (kept as text: the script validates them)
   std::string alpha;
+  std::string noise_factor;
   std::string format;
   std::string chart;
   bool allow_mismatch = false;
@@ -32,6 +33,7 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   std::vector<std::string> args = {opts.base, opts.next};
   if (!opts.threshold.empty()) args.insert(args.end(), {"--threshold", opts.threshold});
   if (!opts.alpha.empty()) args.insert(args.end(), {"--alpha", opts.alpha});
+  if (!opts.noise_factor.empty()) args.insert(args.end(), {"--noise-factor", opts.noise_factor});
   if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
   if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
   if (opts.allow_mismatch) args.push_back("--allow-mismatch");
@@ -47,7 +49,9 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
   cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
   cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
-  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.05)");
+  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
+  cmd->add_option("--noise-factor", opts->noise_factor,
+                  "a change must also exceed this many times the cell's own spread; 0: off (default 2)");
   cmd->add_option("--format", opts->format, "output: text, markdown or json (default text)");
   cmd->add_option("--chart", opts->chart, "also write the comparison chart (new / base) to this image path");
   cmd->add_flag("--allow-mismatch", opts->allow_mismatch,

@@ -28,11 +28,16 @@ EXIT_OK = 0
 EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_THRESHOLD = 0.05
+# A change must also exceed NOISE_FACTOR times the cell's own spread (robust coefficient of
+# variation, the noisier side): between two sweeps a noisy cell drifts by about its spread, which
+# no test on the repetitions of one sweep can see. Chosen on pilot sweeps, checked on the
+# end-to-end measurement (docs/compare.md, "Measured on this machine").
+DEFAULT_NOISE_FACTOR = 2.0
 # Instruction counts (ftbench run --instructions) do not vary from run to run: a plain threshold,
 # no test, and a smaller default. See docs/compare.md for the run-to-run spread it must clear.
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
 MEASURES = {"time": "wall times", "instructions": "instruction counts (ftbench run --instructions)"}
-DEFAULT_ALPHA = 0.05
+DEFAULT_ALPHA = 0.01
 BOOTSTRAP_SEED = 20261125
 # context.ftbench fields that must agree: the machine's shape, then how the sweep was run.
 TOPOLOGY_FIELDS = ("packages", "numa_nodes", "cores", "pus", "topology")
@@ -65,7 +70,11 @@ class CellResult:
     p: float | None         # two-sided p-value, unadjusted (None: not tested)
     p_method: str | None    # "exact" or "normal"
     p_holm: float | None    # Holm-Bonferroni adjusted over every tested cell
-    verdict: str = "unchanged"  # regression, improvement, slower (n.s.), faster (n.s.), unchanged, untested
+    noise: float | None = None  # robust CV (1.4826 MAD / median) of the noisier side; None: < 3 reps
+    bound: float = 0.0      # the change that counts here: max(threshold, noise_factor * noise)
+    # regression, improvement, slower (n.s.), faster (n.s.), slower (noise), faster (noise),
+    # unchanged, untested
+    verdict: str = "unchanged"
 
     @property
     def name(self) -> str:
@@ -91,6 +100,7 @@ class Comparison:
     new: str
     threshold: float
     alpha: float
+    noise_factor: float
     cells: list
     findings: list
     summary: dict           # variant (and "all") -> {geomean_ratio, cells, regressions, improvements}
@@ -126,7 +136,8 @@ class Comparison:
 # --- comparing ----------------------------------------------------------------------------------
 
 def compare(base_path, new_path, threshold: float | None = None,
-            alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False) -> Comparison:
+            alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False,
+            noise_factor: float = DEFAULT_NOISE_FACTOR) -> Comparison:
     """threshold None: DEFAULT_THRESHOLD for wall times, DEFAULT_INSTRUCTIONS_THRESHOLD for counts."""
     base = base_path if isinstance(base_path, Results) else load(base_path)
     new = new_path if isinstance(new_path, Results) else load(new_path)
@@ -150,6 +161,7 @@ def compare(base_path, new_path, threshold: float | None = None,
     if measure == "instructions":
         cells = [_compare_counts(base_cells[k], new_cells[k]) for k in common]
         for cell in cells:
+            cell.bound = threshold
             cell.verdict = _plain_verdict(cell, threshold)
         tested = cells
         findings = instruction_findings(base, new, threshold)
@@ -159,6 +171,7 @@ def compare(base_path, new_path, threshold: float | None = None,
         for cell, adjusted in zip(tested, stats.holm([c.p for c in tested])):
             cell.p_holm = adjusted
         for cell in cells:
+            cell.bound = max(threshold, noise_factor * (cell.noise or 0.0))
             cell.verdict = _verdict(cell, threshold, alpha)
         notes += _power_notes(tested, alpha)
         findings = curve_findings(base, new, threshold)
@@ -170,7 +183,8 @@ def compare(base_path, new_path, threshold: float | None = None,
     order = _order(new)
     cells.sort(key=lambda c: order(c))
     return Comparison(
-        base=str(base.path), new=str(new.path), threshold=threshold, alpha=alpha, cells=cells,
+        base=str(base.path), new=str(new.path), threshold=threshold, alpha=alpha,
+        noise_factor=0.0 if measure == "instructions" else noise_factor, cells=cells,
         findings=findings, summary=_summary(cells, new), mismatches=mismatches, notes=notes,
         base_label=_label(base), new_label=_label(new), measure=measure, tested_cells=len(tested),
         only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
@@ -240,6 +254,8 @@ def _compare_cell(base_cell, new_cell) -> CellResult:
         result.ci_low, result.ci_high = stats.bootstrap_ratio_ci(b, n, seed)
         test = stats.mann_whitney(b, n)
         result.u, result.p, result.p_method = test.u, test.p, test.method
+    if len(b) >= 3 and len(n) >= 3:
+        result.noise = max(stats.robust_cv(b), stats.robust_cv(n))
     return result
 
 
@@ -295,14 +311,18 @@ def instruction_findings(base: Results, new: Results, threshold: float) -> list:
 
 
 def _verdict(cell: CellResult, threshold: float, alpha: float) -> str:
-    significant = cell.p_holm is not None and cell.p_holm <= alpha
-    if cell.ratio > 1 + threshold:
-        return "regression" if significant else ("slower (n.s.)" if cell.p is not None
-                                                 else "untested")
-    if cell.ratio < 1 - threshold:
-        return "improvement" if significant else ("faster (n.s.)" if cell.p is not None
-                                                  else "untested")
-    return "unchanged"
+    """Beyond the threshold, significant after Holm, and beyond the cell's noise bound: flagged."""
+    change = cell.ratio - 1
+    if abs(change) <= threshold:
+        return "unchanged"
+    word = "slower" if change > 0 else "faster"
+    if cell.p is None:
+        return "untested"
+    if cell.p_holm is None or cell.p_holm > alpha:
+        return f"{word} (n.s.)"
+    if abs(change) <= cell.bound:
+        return f"{word} (noise)"
+    return "regression" if change > 0 else "improvement"
 
 
 def _power_notes(tested: list, alpha: float) -> list:
@@ -414,11 +434,12 @@ def _table_rows(cmp: Comparison, cells: list) -> list:
     return [[c.workload, c.variant, str(c.threads), f"{c.base_median:.3f}",
              f"{c.new_median:.3f}", f"{c.ratio:.3f}", _fmt_ci(c),
              _fmt_p(c.p) + (" (exact)" if c.p_method == "exact" else ""), _fmt_p(c.p_holm),
-             VERDICT_MARK.get(c.verdict, c.verdict)] for c in cells]
+             "-" if c.noise is None else f"{c.noise:.1%}", VERDICT_MARK.get(c.verdict, c.verdict)]
+            for c in cells]
 
 
 TABLE_HEADER = ["workload", "variant", "threads", "base ms", "new ms", "new/base", "95% CI",
-                "p", "p (Holm)", "verdict"]
+                "p", "p (Holm)", "noise", "verdict"]
 COUNT_HEADER = ["workload", "variant", "threads", "base instructions", "new instructions",
                 "new/base", "verdict"]
 
@@ -432,8 +453,10 @@ def _method(cmp: Comparison) -> str:
     if cmp.measure == "instructions":
         return (f"Threshold {cmp.threshold:.1%} on {cmp.tested_cells} cells' callgrind instruction "
                 "counts (deterministic: a plain threshold, no significance test)")
+    noise = (f", and beyond {cmp.noise_factor:g} x the cell's noise (robust CV)"
+             if cmp.noise_factor > 0 else "")
     return (f"Threshold {cmp.threshold:.1%}, alpha {cmp.alpha:g} after Holm-Bonferroni over "
-            f"{cmp.tested_cells} tested cells (Mann-Whitney U on the repetitions' wall time)")
+            f"{cmp.tested_cells} tested cells (Mann-Whitney U on the repetitions' wall time){noise}")
 
 
 def render_text(cmp: Comparison) -> str:
@@ -511,7 +534,7 @@ def render_markdown(cmp: Comparison) -> str:
 def to_json(cmp: Comparison) -> str:
     doc = {
         "base": cmp.base, "new": cmp.new, "measure": cmp.measure, "threshold": cmp.threshold,
-        "alpha": cmp.alpha,
+        "alpha": cmp.alpha, "noise_factor": cmp.noise_factor,
         "correction": "none" if cmp.measure == "instructions" else "holm-bonferroni",
         "tested_cells": cmp.tested_cells,
         "cells": [dict(asdict(c), name=c.name) for c in cmp.cells],

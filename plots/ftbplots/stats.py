@@ -1,6 +1,6 @@
 """The statistics of `ftbench compare` (docs/compare.md), written out here: no scipy.
 
-- median(), geometric_mean()
+- median(), geometric_mean(), robust_cv() (a cell's spread, for compare's noise bound)
 - mann_whitney(x, y): two-sided Mann-Whitney U test. Exact p-value (the U distribution counted)
   when neither sample has ties and the samples are small (n_x * n_y <= EXACT_MAX_PRODUCT); else
   the normal approximation with the tie correction of the variance and a continuity correction.
@@ -29,6 +29,15 @@ def median(values) -> float:
         raise ValueError("median of no values")
     mid = len(s) // 2
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def robust_cv(values) -> float:
+    """1.4826 * median absolute deviation / median: the coefficient of variation a normal sample
+    would have, from statistics that one slow outlier repetition cannot move."""
+    m = median(values)
+    if m <= 0:
+        raise ValueError("robust_cv needs a positive median")
+    return 1.4826 * median(abs(float(v) - m) for v in values) / m
 
 
 def geometric_mean(values) -> float:

@@ -57,3 +57,14 @@ def test_unwritable_output_is_an_error_not_a_traceback(tmp_path):
     done = run_cli(FIXTURES / "sweep", "--out", blocker / "r")
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and done.stderr.startswith("ftbench report: error: ")
+
+
+def test_instruction_counts_are_not_charted(tmp_path):
+    import json
+    doc = json.loads((FIXTURES / "sweep" / "results.json").read_text())
+    doc["context"]["ftbench"]["mode"] = "instructions"
+    (tmp_path / "counts").mkdir()
+    (tmp_path / "counts" / "results.json").write_text(json.dumps(doc))
+    done = run_cli(tmp_path / "counts", "--out", tmp_path / "r")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "holds instruction counts" in done.stderr and "ftbench compare" in done.stderr
