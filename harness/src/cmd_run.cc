@@ -193,7 +193,10 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
       ->check(CLI::IsMember({"strong", "weak"}));
-  cmd->add_option("--repetitions", o->repetitions, fmt::format("measured runs per cell (default {}; --quick: {})", kRepetitions, kQuickRepetitions))
+  cmd->add_option("--repetitions", o->repetitions, kRepetitions == kQuickRepetitions
+                      ? fmt::format("measured runs per cell (default {}, --quick too; --instructions: 1)", kRepetitions)
+                      : fmt::format("measured runs per cell (default {}; --quick: {}; --instructions: 1)", kRepetitions,
+                                    kQuickRepetitions))
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o->warmup,
                   "unmeasured runs before each measured run, in its process (with --in-process: before a cell's first) "
@@ -215,7 +218,7 @@ void AddRunCommand(CLI::App& app) {
                             kQuickRepetitions));
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
-                "(deterministic, for noisy CI machines; default 1 repetition, work scale 0.1)");
+                "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
   cmd->callback([o, seed, cmd] {
     o->seed_given = seed->count() > 0;
     if (!o->resume.empty()) {
