@@ -21,27 +21,17 @@ EXIT_INTERNAL = 3
 CHART_SUFFIXES = (".png", ".svg")
 
 
-def _fraction(name, low_open):
+def _number(name, low, high, low_open=False):
+    """An argparse type: a number in [low, high), or (low, high) when low_open."""
+    interval = f"{'(' if low_open else '['}{low:g}, {high:g})"
+
     def parse(text):
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} takes a number, got {text!r}") from None
-        if not (0 < value < 1 if low_open else 0 <= value < 1):
-            raise argparse.ArgumentTypeError(
-                f"{name} must be {'in (0, 1)' if low_open else 'in [0, 1)'}, got {text}")
-        return value
-    return parse
-
-
-def _nonnegative(name):
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} takes a number, got {text!r}") from None
-        if not (0 <= value < 100):
-            raise argparse.ArgumentTypeError(f"{name} must be in [0, 100), got {text}")
+        if not ((low < value if low_open else low <= value) and value < high):
+            raise argparse.ArgumentTypeError(f"{name} must be in {interval}, got {text}")
         return value
     return parse
 
@@ -50,14 +40,14 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base results directory (or its results.json)")
     parser.add_argument("new", help="new results directory (or its results.json)")
-    parser.add_argument("--threshold", type=_fraction("--threshold", False),
+    parser.add_argument("--threshold", type=_number("--threshold", 0, 1),
                         default=None,
                         help="relative change that counts: 0.05 = 5%% slower (default 0.05 for "
                              "wall times, 0.01 for instruction counts)")
-    parser.add_argument("--alpha", type=_fraction("--alpha", True), default=compare.DEFAULT_ALPHA,
+    parser.add_argument("--alpha", type=_number("--alpha", 0, 1, low_open=True), default=compare.DEFAULT_ALPHA,
                         help="significance level after the Holm-Bonferroni correction (default "
                              f"{compare.DEFAULT_ALPHA:g})")
-    parser.add_argument("--noise-factor", type=_nonnegative("--noise-factor"),
+    parser.add_argument("--noise-factor", type=_number("--noise-factor", 0, 100),
                         default=compare.DEFAULT_NOISE_FACTOR,
                         help="a change must also exceed this many times the cell's own spread "
                              f"(robust CV); 0 turns it off (default {compare.DEFAULT_NOISE_FACTOR:g})")
