@@ -26,11 +26,10 @@ extern "C" void OnSigint(int) {
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
 }
 
+// Repetitions, --quick included: enough for compare's per-cell test to find a change in a whole
+// sweep. A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core
+// quick sweep needs 0.01 / 168 = 6e-5, which 10 repetitions reach and 5 cannot (docs/compare.md).
 constexpr int kRepetitions = 10;
-// --quick: the repetitions that let compare's per-cell test find a change in a whole quick sweep.
-// A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core quick
-// sweep needs 0.05 / 168 = 3e-4, which 8 repetitions can reach and 5 cannot (docs/compare.md).
-constexpr int kQuickRepetitions = 10;
 constexpr double kQuickSize = 0.5;
 // The counts do not vary from run to run, so a counting run needs neither repetitions nor a long
 // region; a tenth of each default size keeps every cell to seconds under callgrind.
@@ -42,7 +41,7 @@ struct RunOptions {
   std::vector<int> threads;
   std::string placement = "compact";
   std::string scaling = "strong";
-  int repetitions = 0;    // 0: the default (kRepetitions, kQuickRepetitions with --quick)
+  int repetitions = 0;    // 0: the default (kRepetitions; 1 with --instructions)
   int warmup = -1;        // -1: the default (1, or 0 with --quick)
   double work_scale = 1;  // times kQuickSize with --quick, kInstructionsSize with --instructions
   std::uint64_t seed = 0;
@@ -130,7 +129,7 @@ int Run(RunOptions& o) {
                                                   : bench::Placement::kCompact;
     settings.scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
     settings.quick = o.quick;
-    settings.repetitions = o.repetitions > 0 ? o.repetitions : (o.quick ? kQuickRepetitions : kRepetitions);
+    settings.repetitions = o.repetitions > 0 ? o.repetitions : kRepetitions;
     settings.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0 : 1);
     settings.work_scale = o.work_scale * (o.quick ? kQuickSize : 1.0);
     settings.in_process = o.in_process;
@@ -152,7 +151,7 @@ int Run(RunOptions& o) {
     store->Flush();
   }
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
-  if (max_threads > topology.Pus() && settings.valgrind.empty())
+  if (max_threads > topology.Pus())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
                max_threads, topology.Pus());
   double load = bench::LoadAverage1m();
@@ -193,18 +192,16 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
       ->check(CLI::IsMember({"strong", "weak"}));
-  cmd->add_option("--repetitions", o->repetitions, kRepetitions == kQuickRepetitions
-                      ? fmt::format("measured runs per cell (default {}, --quick too; --instructions: 1)", kRepetitions)
-                      : fmt::format("measured runs per cell (default {}; --quick: {}; --instructions: 1)", kRepetitions,
-                                    kQuickRepetitions))
+  cmd->add_option("--repetitions", o->repetitions,
+                  fmt::format("measured runs per cell (default {}, --quick too; --instructions: 1)", kRepetitions))
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o->warmup,
                   "unmeasured runs before each measured run, in its process (with --in-process: before a cell's first) "
                   "(default 1; --quick: 0)")
       ->check(CLI::Range(0, 100));
   cmd->add_option("--work-scale", o->work_scale,
-                  fmt::format("multiply every workload's default size (default 1; --quick then halves it, "
-                              "--instructions takes a tenth)"))
+                  "multiply every workload's default size (default 1; --quick then halves it, --instructions takes "
+                  "a tenth)")
       ->check(CLI::Range(1e-6, 1e6));
   cmd->add_flag("--in-process", o->in_process,
                 "run everything in this process (faster; a cell's repetitions then share one address-space "
@@ -215,7 +212,7 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
   cmd->add_flag("--quick", o->quick,
                 fmt::format("{} repetitions, no warm-up, half the work: the whole suite in about two minutes on 2 cores",
-                            kQuickRepetitions));
+                            kRepetitions));
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");

@@ -122,7 +122,8 @@ namespace {
 // Runs one cell in a child process (`ftbench cell ...`, under `wrapper` when it is not empty) and
 // reads its record from the child's standard output.
 CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
-                       int warmup, std::vector<std::string> args = {}) {
+                       int warmup, const std::vector<std::string>& wrapper = {}) {
+  std::vector<std::string> args = wrapper;
   std::vector<std::string> cell = {self, "cell", "--variant", key.variant, "--workload", key.workload,
                                    "--warmup", std::to_string(warmup),
                                    "--threads", std::to_string(key.threads), "--size", std::to_string(size),
@@ -248,7 +249,7 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     const WorkloadEntry* entry = variant->Find(p.key.workload);
     std::int64_t size = ScaledSize(spec->default_size, s.work_scale);
     CellConfig config = cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
-    const bool own_process = !s.valgrind.empty() || !s.in_process || spec->process_wide_side_effect;
+    const bool own_process = !s.in_process || spec->process_wide_side_effect;
     auto run_once = [&](int warmup_in_child) {
       if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind");
       if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child);

@@ -159,7 +159,7 @@ def compare(base_path, new_path, threshold: float | None = None,
         raise ResultsError(f"{base.path} and {new.path} have no cell (variant, workload, threads, "
                            "placement, scaling) in common: nothing to compare")
     if measure == "instructions":
-        cells = [_compare_counts(base_cells[k], new_cells[k]) for k in common]
+        cells = [_compare_cell(base_cells[k], new_cells[k], measure) for k in common]
         for cell in cells:
             cell.bound = threshold
             cell.verdict = _plain_verdict(cell, threshold)
@@ -241,14 +241,18 @@ def _times_ms(cell) -> list:
     return times
 
 
-def _compare_cell(base_cell, new_cell) -> CellResult:
-    b, n = _times_ms(base_cell), _times_ms(new_cell)
+def _compare_cell(base_cell, new_cell, measure: str = "time") -> CellResult:
+    """Ratio of medians; for wall times also the bootstrap interval, the test and the noise."""
+    sample = _counts if measure == "instructions" else _times_ms
+    b, n = sample(base_cell), sample(new_cell)
     mb, mn = stats.median(b), stats.median(n)
     result = CellResult(
         workload=new_cell.workload, variant=new_cell.variant, threads=new_cell.threads,
         placement=new_cell.placement, scaling=new_cell.scaling, base_reps=len(b),
         new_reps=len(n), base_median=mb, new_median=mn, ratio=mn / mb, ci_low=None,
         ci_high=None, u=None, p=None, p_method=None, p_holm=None)
+    if measure == "instructions":
+        return result
     if len(b) >= 2 and len(n) >= 2:
         seed = BOOTSTRAP_SEED ^ zlib.crc32(result.name.encode())
         result.ci_low, result.ci_high = stats.bootstrap_ratio_ci(b, n, seed)
@@ -269,16 +273,6 @@ def _counts(cell) -> list:
                                "positive count")
         counts.append(float(value))
     return counts
-
-
-def _compare_counts(base_cell, new_cell) -> CellResult:
-    b, n = _counts(base_cell), _counts(new_cell)
-    mb, mn = stats.median(b), stats.median(n)
-    return CellResult(
-        workload=new_cell.workload, variant=new_cell.variant, threads=new_cell.threads,
-        placement=new_cell.placement, scaling=new_cell.scaling, base_reps=len(b),
-        new_reps=len(n), base_median=mb, new_median=mn, ratio=mn / mb, ci_low=None,
-        ci_high=None, u=None, p=None, p_method=None, p_holm=None)
 
 
 def _plain_verdict(cell: CellResult, threshold: float) -> str:
