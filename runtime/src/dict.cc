@@ -52,7 +52,7 @@ std::atomic_ref<std::size_t> UsedRef(DictObject* d) { return std::atomic_ref<std
 DictKeys* AllocKeys(std::size_t slots) {
   std::size_t usable = slots * 2 / 3;
   auto* k = static_cast<DictKeys*>(
-      AllocObjectMemory(sizeof(DictKeys) + slots * sizeof(std::int64_t) + usable * sizeof(DictEntry)));
+      internal::AllocObjectMemory(sizeof(DictKeys) + slots * sizeof(std::int64_t) + usable * sizeof(DictEntry)));
   k->slots = slots;
   k->usable = usable;
   k->nentries = 0;
@@ -188,7 +188,7 @@ void DictDeallocImpl(Object* op) noexcept {
 }
 
 Ref Dict() {
-  auto* d = AllocObject<DictObject>(&g_dict_type);
+  auto* d = internal::AllocObject<DictObject>(&g_dict_type);
   d->keys = nullptr;
   d->used = 0;
   return Ref::Steal(d);

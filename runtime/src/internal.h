@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "alloc.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
@@ -43,6 +44,36 @@ inline void CountOnCurrentThread(Counter ThreadCounters::*counter) noexcept {
 inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
   std::atomic_ref<std::int64_t> v(ts->live[static_cast<int>(kind)]);
   v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+// ---- allocation ----
+// Every variant allocates through one allocator (alloc.h), so the allocator is never what differs.
+// AllocObject initialises the header (count 1, owned by the calling thread in brc), sets the type,
+// increfs it if it is a heap type, and counts the object as live. Always inlined, as CPython's
+// _PyObject_Init is, so that every variant pays the same call structure per allocation and only
+// the header initialisation differs.
+[[noreturn]] void OutOfMemory() noexcept;
+
+FTB_ALWAYS_INLINE void* AllocObjectMemory(std::size_t size) noexcept {
+  void* memory = internal_alloc::Allocate(size);
+  if (memory == nullptr) [[unlikely]] OutOfMemory();
+  return memory;
+}
+
+FTB_ALWAYS_INLINE void InitObject(Object* op, TypeObject* type) noexcept {
+  ThreadState* ts = tls_thread_state;
+  FTB_DCHECK(ts != nullptr, "object created without an attached thread state");
+  Policy::InitHeader(op->hdr);
+  op->type = type;
+  AddLive(ts, type->kind, +1);
+  if (type->dict != nullptr) Incref(type);  // instances of a class keep it alive (heap types)
+}
+
+template <class T>
+FTB_ALWAYS_INLINE T* AllocObject(TypeObject* type, std::size_t extra_bytes = 0) noexcept {
+  T* op = new (AllocObjectMemory(sizeof(T) + extra_bytes)) T{};
+  InitObject(op, type);
+  return op;
 }
 
 // ---- brc's lock-free read protocol (no-ops in the other variants) ----

@@ -26,7 +26,7 @@ std::atomic_ref<ListItems*> ArrayRef(ListObject* l) { return std::atomic_ref<Lis
 std::atomic_ref<Object*> Slot(ListItems* a, std::size_t i) { return std::atomic_ref<Object*>(a->items()[i]); }
 
 ListItems* AllocArray(std::size_t capacity) {
-  auto* a = static_cast<ListItems*>(AllocObjectMemory(sizeof(ListItems) + capacity * sizeof(Object*)));
+  auto* a = static_cast<ListItems*>(internal::AllocObjectMemory(sizeof(ListItems) + capacity * sizeof(Object*)));
   a->capacity = capacity;
   return a;
 }
@@ -92,7 +92,7 @@ void ListDeallocImpl(Object* op) noexcept {
 }
 
 Ref List() {
-  auto* l = AllocObject<ListObject>(&g_list_type);
+  auto* l = internal::AllocObject<ListObject>(&g_list_type);
   l->size = 0;
   l->array = nullptr;
   return Ref::Steal(l);

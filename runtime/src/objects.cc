@@ -80,20 +80,9 @@ const char* TypeName(const Object* op) noexcept { return op->type->name; }
 
 // ---- allocation ----
 
-void* AllocObjectMemory(std::size_t size) noexcept {
-  void* memory = internal_alloc::Allocate(size);
-  FTB_CHECK(memory != nullptr, "out of memory");
-  return memory;
-}
-
-void InitObject(Object* op, TypeObject* type) noexcept {
-  ThreadState* ts = tls_thread_state;
-  FTB_DCHECK(ts != nullptr, "object created without an attached thread state");
-  Policy::InitHeader(op->hdr);
-  op->type = type;
-  internal::AddLive(ts, type->kind, +1);
-  if (type->dict != nullptr) Incref(type);  // instances of a class keep it alive (heap types)
-}
+namespace internal {
+void OutOfMemory() noexcept { ::ftb::FatalError(__FILE__, __LINE__, "out of memory"); }
+}  // namespace internal
 
 void Dealloc(Object* op) noexcept {
   ThreadState* ts = tls_thread_state;
@@ -114,18 +103,24 @@ void FreeObject(Object* op) noexcept {
 
 // ---- scalars ----
 
-Ref Int(std::int64_t value) {
+// Int and Float are inlined into the arithmetic in every variant (and called from other files).
+namespace {
+FTB_ALWAYS_INLINE Ref MakeInt(std::int64_t value) {
   if (value >= kSmallIntMin && value <= kSmallIntMax) return Ref::Steal(&g_small_ints[value - kSmallIntMin]);
-  auto* op = AllocObject<IntObject>(&g_int_type);
+  auto* op = internal::AllocObject<IntObject>(&g_int_type);
   op->value = value;
   return Ref::Steal(op);
 }
 
-Ref Float(double value) {
-  auto* op = AllocObject<FloatObject>(&g_float_type);
+FTB_ALWAYS_INLINE Ref MakeFloat(double value) {
+  auto* op = internal::AllocObject<FloatObject>(&g_float_type);
   op->value = value;
   return Ref::Steal(op);
 }
+}  // namespace
+
+Ref Int(std::int64_t value) { return MakeInt(value); }
+Ref Float(double value) { return MakeFloat(value); }
 
 std::int64_t AsInt(Object* op) {
   if (op->type == &g_int_type) return static_cast<IntObject*>(op)->value;
@@ -166,8 +161,8 @@ std::int64_t CheckedInt(bool overflow, std::int64_t value, const char* op) {
 
 template <class IntOp, class FloatOp>
 Ref Arithmetic(Object* a, Object* b, const char* name, IntOp int_op, FloatOp float_op) {
-  if (IsIntLike(a) && IsIntLike(b)) return Int(int_op(AsInt(a), AsInt(b)));
-  if (IsNumber(a) && IsNumber(b)) return Float(float_op(AsFloat(a), AsFloat(b)));
+  if (IsIntLike(a) && IsIntLike(b)) return MakeInt(int_op(AsInt(a), AsInt(b)));
+  if (IsNumber(a) && IsNumber(b)) return MakeFloat(float_op(AsFloat(a), AsFloat(b)));
   TypeError((std::string("unsupported operand types for ") + name).c_str(), a, b);
 }
 }  // namespace
@@ -242,7 +237,7 @@ Ref Mod(Object* a, Object* b) {
 
 Ref TrueDiv(Object* a, Object* b) {
   if (!IsNumber(a) || !IsNumber(b)) TypeError("unsupported operand types for /", a, b);
-  return Float(AsFloat(a) / AsFloat(b));
+  return MakeFloat(AsFloat(a) / AsFloat(b));
 }
 
 bool Eq(Object* a, Object* b) {
@@ -328,8 +323,8 @@ std::uint64_t Hash(Object* op) {
 
 // ---- str ----
 namespace {
-StrObject* AllocStr(std::size_t length) {
-  auto* op = AllocObject<StrObject>(&g_str_type, length + 1);
+FTB_ALWAYS_INLINE StrObject* AllocStr(std::size_t length) {
+  auto* op = internal::AllocObject<StrObject>(&g_str_type, length + 1);
   op->length = length;
   op->data()[length] = '\0';
   return op;
@@ -353,7 +348,7 @@ Ref InternStr(std::string_view text) {
   std::lock_guard lock(mu);
   auto it = table->find(std::string(text));
   if (it != table->end()) return Ref::Steal(it->second);
-  auto* op = static_cast<StrObject*>(AllocObjectMemory(sizeof(StrObject) + text.size() + 1));
+  auto* op = static_cast<StrObject*>(internal::AllocObjectMemory(sizeof(StrObject) + text.size() + 1));
   new (op) StrObject{};
   op->hdr = Policy::ImmortalHeader();
   op->type = &g_str_type;
@@ -475,7 +470,7 @@ Ref Format(std::string_view format, std::span<Object* const> args) {
 // ---- tuple ----
 
 Ref Tuple(std::span<Object* const> items) {
-  auto* op = AllocObject<TupleObject>(&g_tuple_type, items.size() * sizeof(Object*));
+  auto* op = internal::AllocObject<TupleObject>(&g_tuple_type, items.size() * sizeof(Object*));
   op->size = items.size();
   for (std::size_t i = 0; i < items.size(); ++i) {
     Incref(items[i]);
@@ -505,7 +500,7 @@ void TupleDealloc(Object* op) noexcept {
 // ---- functions, classes, instances ----
 
 Ref Function(const char* name, NativeFunction fn) {
-  auto* op = AllocObject<FunctionObject>(&g_function_type);
+  auto* op = internal::AllocObject<FunctionObject>(&g_function_type);
   op->name = name;
   op->fn = fn;
   return Ref::Steal(op);
@@ -523,7 +518,7 @@ Ref Class(std::string_view name, std::initializer_list<std::pair<std::string_vie
   Ref name_str = Str(name);
   DictSet(dict.get(), InternStr("__name__").get(), name_str.get());
   for (const auto& [attr, value] : attrs) DictSet(dict.get(), InternStr(attr).get(), value);
-  auto* cls = AllocObject<TypeObject>(&g_type_type);
+  auto* cls = internal::AllocObject<TypeObject>(&g_type_type);
   cls->name = static_cast<StrObject*>(name_str.get())->data();  // kept alive by the dict
   cls->kind = Kind::kInstance;
   cls->dealloc = InstanceDealloc;
@@ -535,7 +530,7 @@ Ref NewInstance(Object* cls, std::span<Object* const> args) {
   FTB_CHECK(cls->type == &g_type_type && static_cast<TypeObject*>(cls)->dict != nullptr,
             "NewInstance needs a class made by Class()");
   Ref dict = Dict();
-  auto* op = AllocObject<InstanceObject>(static_cast<TypeObject*>(cls));
+  auto* op = internal::AllocObject<InstanceObject>(static_cast<TypeObject*>(cls));
   op->dict = static_cast<DictObject*>(dict.release());
   Ref self = Ref::Steal(op);
   static Object* const init_name = InternStr("__init__").release();

@@ -115,4 +115,5 @@ def main():
           f"decref {len(decref)} insns ({len(locked(decref))} locked), mutex {len(mutex)} insns")
 
 
-main()
+if __name__ == "__main__":
+    main()

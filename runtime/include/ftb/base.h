@@ -49,6 +49,14 @@ namespace ftb {
 // of a GOT load first.
 #define FTB_TLS_MODEL [[gnu::tls_model("local-exec")]]
 
+// Inlining decisions that must not depend on the variant. g++ inlines by size, and the variants'
+// bodies differ in size (brc's header init is longer than gil's), so without a mark a helper that
+// every variant shares can be inlined in one variant and called in another: that difference would
+// then be measured as a locking strategy. The hot helpers carry one of these marks instead, and
+// tests/runtime/check_inlining_parity.py checks that their calls are the same in every variant.
+#define FTB_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define FTB_NOINLINE [[gnu::noinline]]
+
 namespace ftb {
 
 // What threads write independently is padded to this so that it never shares a line (folly's

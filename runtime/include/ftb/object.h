@@ -107,21 +107,9 @@ class Ref {
   Object* op_ = nullptr;
 };
 
-// Allocation. Every variant allocates through mimalloc, so the allocator is never what differs.
-// AllocObject initialises the header (count 1, owned by the calling thread in brc), sets the type,
-// increfs it if it is a heap type, and counts the object as live.
-void* AllocObjectMemory(std::size_t size) noexcept;
-void InitObject(Object* op, TypeObject* type) noexcept;
 // Frees the memory of a dead object: at once, or (brc) after a grace period when the object may
-// still be read by lock-free readers.
+// still be read by lock-free readers. (Allocation is internal to the runtime: runtime/src/internal.h.)
 void FreeObject(Object* op) noexcept;
-
-template <class T>
-T* AllocObject(TypeObject* type, std::size_t extra_bytes = 0) noexcept {
-  T* op = new (AllocObjectMemory(sizeof(T) + extra_bytes)) T{};
-  InitObject(op, type);
-  return op;
-}
 
 // Live objects, counted per kind in per-thread counters and summed on read. Immortal objects are
 // not counted. Call EvalBreakerCheck() first to merge objects queued to this thread.
