@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import stats
 from .results import Metric, Results, _parse_metric
 
 WORKLOAD = "calibration"
@@ -125,3 +126,64 @@ def single_thread_times_ms(results: Results) -> list:
 
 def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- compare: did the machine itself change? ----------------------------------------------------
+
+@dataclass
+class MachineChange:
+    """The calibration of BASE against NEW at one thread count: at 1 thread the kernel's time
+    (the machine's serial speed), above it the machine's speedup per round."""
+    threads: int
+    quantity: str            # "1-thread time (ms)" or "speedup"
+    base: float              # median over rounds
+    new: float
+    ratio: float             # new / base
+    p: float | None          # Mann-Whitney over the rounds, Bonferroni over the thread counts
+    bound: float             # the change that counts: max(threshold, noise_factor * noise)
+    differs: bool
+
+    @property
+    def message(self) -> str:
+        what = ("the machine's single-thread speed (calibration kernel time)" if self.threads == 1
+                else f"the machine's own speedup at {self.threads} threads")
+        p = "" if self.p is None else f", p {self.p:.2g}"
+        return (f"{what}: {self.base:.3g} vs {self.new:.3g} ({self.ratio - 1:+.1%}, beyond the "
+                f"noise bound {self.bound:.1%}{p})")
+
+
+def compare_machines(base: Results, new: Results, threshold: float, alpha: float,
+                     noise_factor: float) -> tuple:
+    """(changes, notes): a MachineChange per thread count both calibrations have, and notes for
+    the person comparing (a side without calibration; each change beyond the noise)."""
+    missing = [name for name, r in (("base", base), ("new", new)) if not present(r)]
+    if missing:
+        if len(missing) == 2:
+            return [], []
+        return [], [f"{' and '.join(missing)} has no machine calibration (--no-calibration or an "
+                    "older ftbench): whether the machine itself changed was not checked"]
+    samples = []
+    b1, n1 = single_thread_times_ms(base), single_thread_times_ms(new)
+    if b1 and n1:
+        samples.append((1, "1-thread time (ms)", b1, n1))
+    for n in thread_counts(new):
+        b, v = round_samples(base, n), round_samples(new, n)
+        if b and v:
+            samples.append((n, "speedup", b, v))
+    changes = []
+    for threads, quantity, b, v in samples:
+        mb, mv = stats.median(b), stats.median(v)
+        noise = (max(stats.robust_cv(b), stats.robust_cv(v))
+                 if len(b) >= 3 and len(v) >= 3 else 0.0)
+        bound = max(threshold, noise_factor * noise)
+        p = None
+        if len(b) >= 2 and len(v) >= 2:
+            p = min(1.0, stats.mann_whitney(b, v).p * len(samples))
+        ratio = mv / mb
+        differs = abs(ratio - 1) > bound and (p is None or p <= alpha)
+        changes.append(MachineChange(threads, quantity, mb, mv, ratio, p, bound, differs))
+    notes = [f"machine calibration differs: {c.message}; the cells' "
+             + ("times" if c.threads == 1 else f"{c.threads}-thread times and speedups")
+             + " include this change of the machine, not only of the code"
+             for c in changes if c.differs]
+    return changes, notes
