@@ -2,6 +2,7 @@
 """ftbench report DIR: charts and a report (report.html, report.md) from DIR/results.json.
 
 Usage: /usr/bin/python3 plots/ftbench_report.py DIR [--out OUT] [--format png,svg]
+           [--calibration-threshold 0.9]
 Writes into DIR/report/ unless --out is given and prints the path of report.html. Bad input
 (no directory, no results.json, malformed or truncated JSON, another schema version, no
 multi-thread cells) ends with one line `ftbench report: error: ...` and exit code 2.
@@ -13,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ftbplots import charts, results  # noqa: E402
+from ftbplots import calibration, charts, results  # noqa: E402
 from ftbplots.report import write_report  # noqa: E402
 
 PROG = "ftbench report"
@@ -27,7 +28,14 @@ def parse_args(argv):
     parser.add_argument("--out", help="directory for the report and charts (default DIR/report)")
     parser.add_argument("--format", default=",".join(charts.ALL_FORMATS),
                         help="chart formats, comma-separated: png, svg (default png,svg)")
+    parser.add_argument("--calibration-threshold", type=float,
+                        default=calibration.DEFAULT_THRESHOLD,
+                        help="flag a repetition round whose machine calibration efficiency "
+                             "(speedup / threads) is below this, in (0, 1] (default "
+                             f"{calibration.DEFAULT_THRESHOLD:g})")
     args = parser.parse_args(argv)
+    if not 0 < args.calibration_threshold <= 1:
+        parser.error(f"--calibration-threshold must be in (0, 1], got {args.calibration_threshold:g}")
     args.formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = sorted(set(args.formats) - set(charts.ALL_FORMATS))
     if unknown or not args.formats:
@@ -44,7 +52,8 @@ def run(args) -> Path:
     data.require_multithread()
     directory = data.path.parent
     out = Path(args.out) if args.out else directory / "report"
-    page, notes = write_report(data, out, args.formats, micro_dir=directory)
+    page, notes = write_report(data, out, args.formats, micro_dir=directory,
+                               calibration_threshold=args.calibration_threshold)
     for note in notes:
         print(f"{PROG}: warning: {note}", file=sys.stderr)
     return page

@@ -2,6 +2,7 @@
 // JSON. `ftbench run` runs every measured run this way, in a fresh process, unless --in-process.
 #include <fmt/core.h>
 
+#include "calibration.h"
 #include "cell_json.h"
 #include "commands.h"
 #include "sweep.h"
@@ -9,15 +10,37 @@
 
 namespace ftb::cli {
 
+namespace {
+
+struct CellOptions {
+  std::string variant, workload, scaling = "strong", placement = "none";
+  int threads = 1;
+  int warmup = 0;
+  std::int64_t size = 1;
+  std::vector<std::string> knobs;
+};
+
+bench::Placement ParsePlacement(const std::string& name) {
+  return name == "scatter" ? bench::Placement::kScatter
+         : name == "none"  ? bench::Placement::kNone
+                           : bench::Placement::kCompact;
+}
+
+// The calibration cell (workload `calibration`, variant `machine`): no runtime, no knobs.
+void RunCalibrationCell(const CellOptions& o) {
+  CheckSize(o.size);
+  auto scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
+  bench::Topology topology = bench::Topology::Load();
+  bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o.threads, ParsePlacement(o.placement)));
+  for (int w = 0; w < o.warmup; ++w) bench::RunCalibration(o.threads, o.size, scaling, bind);
+  bench::CellRecord record = bench::RunCalibration(o.threads, o.size, scaling, bind);
+  fmt::print("{}\n", bench::CellRecordToJson(record).dump());
+}
+
+}  // namespace
+
 void AddCellCommand(CLI::App& app) {
-  struct Options {
-    std::string variant, workload, scaling = "strong", placement = "none";
-    int threads = 1;
-    int warmup = 0;
-    std::int64_t size = 1;
-    std::vector<std::string> knobs;
-  };
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<CellOptions>();
   CLI::App* cmd = app.add_subcommand("cell", "Run one cell and print its record as JSON (used by run)");
   cmd->group("");  // hidden from --help
   cmd->add_option("--variant", o->variant)->required();
@@ -29,6 +52,10 @@ void AddCellCommand(CLI::App& app) {
   cmd->add_option("--knob", o->knobs);
   cmd->add_option("--warmup", o->warmup, "unmeasured runs first, in this process")->check(CLI::Range(0, 100));
   cmd->callback([o] {
+    if (bench::IsCalibration(o->workload, o->variant)) {
+      RunCalibrationCell(*o);
+      return;
+    }
     const bench::Variant* variant = ResolveVariants({o->variant}).front();
     const bench::WorkloadSpec* spec = FindWorkloadSpec(o->workload);
     if (spec == nullptr) throw UsageError("unknown workload " + o->workload);

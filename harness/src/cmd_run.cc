@@ -49,6 +49,7 @@ struct RunOptions {
   bool quick = false;
   bool instructions = false;
   bool in_process = false;
+  bool no_calibration = false;
   std::string out;
   std::string resume;
   std::vector<std::string> knobs;
@@ -87,6 +88,7 @@ void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
   if (o.placement != "compact" && o.placement != "none")
     throw UsageError("--instructions runs under valgrind, which runs one thread at a time: drop --placement");
   settings.placement = bench::Placement::kNone;
+  settings.calibration = false;  // one thread: there is no parallelism to calibrate
   settings.repetitions = o.repetitions > 0 ? o.repetitions : 1;
   settings.warmup = 0;
   settings.work_scale = o.work_scale * kInstructionsSize;
@@ -133,6 +135,7 @@ int Run(RunOptions& o) {
     settings.warmup = o.warmup >= 0 ? o.warmup : (o.quick ? 0 : 1);
     settings.work_scale = o.work_scale * (o.quick ? kQuickSize : 1.0);
     settings.in_process = o.in_process;
+    settings.calibration = !o.no_calibration;
     if (o.instructions) {
       if (o.threads.empty()) settings.threads = {1};
       SetInstructionDefaults(o, settings);
@@ -161,9 +164,10 @@ int Run(RunOptions& o) {
   if (!settings.valgrind.empty())
     fmt::print(stderr, "counting instructions under {} --tool=callgrind (work scale {}); callgrind's files go to {}\n",
                settings.valgrind, settings.work_scale, (store->dir() / "callgrind").string());
-  fmt::print(stderr, "sweep: {} variants x {} workloads x threads {} x {} repetitions, seed {}, into {}\n",
+  fmt::print(stderr, "sweep: {} variants x {} workloads x threads {} x {} repetitions{}, seed {}, into {}\n",
              settings.variants.size(), settings.workloads.size(), fmt::format("{}", fmt::join(settings.threads, ",")),
-             settings.repetitions, settings.seed, store->dir().string());
+             settings.repetitions, settings.calibration ? ", with a machine calibration cell per thread count" : "",
+             settings.seed, store->dir().string());
 
   std::signal(SIGINT, OnSigint);
   std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted);
@@ -206,6 +210,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--in-process", o->in_process,
                 "run everything in this process (faster; a cell's repetitions then share one address-space "
                 "layout, which compare cannot see)");
+  cmd->add_flag("--no-calibration", o->no_calibration,
+                "leave out the machine calibration cell (a pure-CPU kernel run at every thread count in "
+                "every repetition round, whose speedup is the machine's own)");
   auto* seed = cmd->add_option("--seed", o->seed, "shuffle seed (default: from the clock; always recorded)");
   cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
   cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
@@ -221,7 +228,7 @@ void AddRunCommand(CLI::App& app) {
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process"})
+                                "--in-process", "--no-calibration"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
     o->command_line = InvocationLine();

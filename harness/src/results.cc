@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "calibration.h"
 #include "statistics.h"
 
 namespace ftb::bench {
@@ -306,6 +307,7 @@ json ResultsStore::Benchmarks() const {
     out.push_back(aggregate("min", stats::Min(ms), stats::Min(cpu), "time"));
     out.push_back(aggregate("max", stats::Max(ms), stats::Max(cpu), "time"));
   }
+  AnnotateWithCalibration(out, CalibrationBlock(rows_, seed));
   return out;
 }
 
@@ -347,12 +349,13 @@ std::string ResultsStore::Table() const {
                        cvs[row["run_name"]] * 100, num(row["speedup"], "{:.2f}"), num(row["speedup_vs_gil_1t"], "{:.2f}"),
                        num(row["overhead_vs_gil"], "{:.3f}"), warnings);
   }
-  return out;
+  return out + CalibrationSummary(CalibrationBlock(rows_, context_["ftbench"]["seed"]));
 }
 
 void ResultsStore::Flush() const {
   fs::create_directories(dir_);
   json doc = {{"context", context_}, {"benchmarks", Benchmarks()}};
+  if (json block = CalibrationBlock(rows_, context_["ftbench"]["seed"]); !block.is_null()) doc["calibration"] = block;
   WriteAtomically(dir_ / "results.json", doc.dump(1) + "\n");
 
   std::ostringstream csv;

@@ -18,6 +18,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "calibration.h"
 #include "cell_json.h"
 #include "machine_context.h"
 #include "workload_select.h"
@@ -41,6 +42,7 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["mode"] = valgrind.empty() ? "time" : "instructions";
   if (!valgrind.empty()) ft["valgrind"] = valgrind;
   ft["isolation"] = in_process ? "none" : "process";
+  ft["calibration"] = calibration;
   ft["knobs"] = knobs;
   ft["command_line"] = command_line;
   ft["schema_version"] = kSchemaVersion;
@@ -61,6 +63,7 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   s.quick = ft.value("quick", false);
   if (ft.value("mode", "time") == "instructions") s.valgrind = ft.value("valgrind", "valgrind");
   s.in_process = ft.value("isolation", "none") == "none";
+  s.calibration = ft.value("calibration", false);
   s.knobs = ft.value("knobs", std::map<std::string, double>{});
   s.command_line = ft.value("command_line", "");
   return s;
@@ -94,6 +97,8 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& s) {
   for (const std::string& w : s.workloads)
     for (const std::string& v : s.variants)
       for (int t : s.threads) cells.push_back({w, v, t, 0});
+  if (s.calibration)
+    for (int t : s.threads) cells.push_back({kCalibrationWorkload, kCalibrationVariant, t, 0});
   std::vector<PlannedRun> plan;
   for (int rep = 0; rep < s.repetitions; ++rep) {
     std::vector<RunKey> order = cells;
@@ -243,17 +248,22 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
   for (const PlannedRun& p : plan) {
     if (interrupted.load()) break;
     if (store.Has(p.key)) continue;
-    const WorkloadSpec* spec = cli::FindWorkloadSpec(p.key.workload);
-    const Variant* variant = FindVariant(p.key.variant);
-    if (spec == nullptr || variant == nullptr) throw std::runtime_error("unknown workload or variant in the plan");
-    const WorkloadEntry* entry = variant->Find(p.key.workload);
-    std::int64_t size = ScaledSize(spec->default_size, s.work_scale);
-    CellConfig config = cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
-    const bool own_process = !s.in_process || spec->process_wide_side_effect;
+    // The calibration cell (calibration.h) is planned and run like a cell, without a runtime.
+    const bool calibration = IsCalibration(p.key.workload, p.key.variant);
+    const WorkloadSpec* spec = calibration ? nullptr : cli::FindWorkloadSpec(p.key.workload);
+    const Variant* variant = calibration ? nullptr : FindVariant(p.key.variant);
+    if (!calibration && (spec == nullptr || variant == nullptr))
+      throw std::runtime_error("unknown workload or variant in the plan");
+    const WorkloadEntry* entry = calibration ? nullptr : variant->Find(p.key.workload);
+    std::int64_t size = ScaledSize(calibration ? kCalibrationDefaultSize : spec->default_size, s.work_scale);
+    CellConfig config = calibration ? CellConfig{} : cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
+    const bool own_process = !s.in_process || (spec != nullptr && spec->process_wide_side_effect);
     auto run_once = [&](int warmup_in_child) {
       if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind");
       if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child);
-      return RunCell(*variant, *entry, config, MakeBinder(topology, topology.Plan(p.key.threads, s.placement)));
+      BindFn bind = MakeBinder(topology, topology.Plan(p.key.threads, s.placement));
+      if (calibration) return RunCalibration(p.key.threads, size, s.scaling, bind);
+      return RunCell(*variant, *entry, config, bind);
     };
     std::string cell = p.key.workload + "/" + p.key.variant + "/threads:" + std::to_string(p.key.threads);
     if (s.in_process && warmed.insert(cell).second)
@@ -267,7 +277,7 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       if (interrupted.load()) break;  // a child stopped by the same Ctrl-C (e.g. kill -INT -PGID)
       throw;
     }
-    store.Add(p.key, spec->category, record, load, others, topology.Pus());
+    store.Add(p.key, calibration ? kCalibrationCategory : spec->category, record, load, others, topology.Pus());
     // Rewriting results.json recomputes every cell's aggregates, so not after every run: a sweep
     // of a thousand runs would spend as long writing as measuring. Ctrl-C and errors flush below.
     if (std::chrono::steady_clock::now() - last_flush >= kFlushInterval) {
@@ -277,8 +287,10 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     ++done;
 
     std::string checksum = fmt::format("{:#x}", record.checksum);
+    // The calibration's checksum (its threads' final states) depends on the thread count under
+    // strong scaling: it shows that the kernel ran, and is not compared across cells.
     auto [ref, fresh] = reference_checksums.try_emplace(p.key.workload, checksum);
-    if (!fresh && ref->second != checksum)
+    if (!calibration && !fresh && ref->second != checksum)
       problems.push_back(fmt::format("{} rep {}: checksum {} differs from {} (a wrong answer)", cell, p.key.repetition,
                                      checksum, ref->second));
     if (record.leaked_objects != 0)

@@ -37,6 +37,9 @@ struct SweepSettings {
   // seeds, allocator state) instead of sharing one. In process (--in-process): one process for
   // all, a cell warmed up before its first repetition only.
   bool in_process = false;
+  // A calibration cell (calibration.h) at every thread count in every repetition round; off with
+  // run --no-calibration and under --instructions. Absent from older results files: false.
+  bool calibration = false;
   std::map<std::string, double> knobs;
   std::string command_line;
 
@@ -48,6 +51,8 @@ struct PlannedRun {
   RunKey key;
   bool warmup = false;
 };
+// Every cell once per repetition round, plus (settings.calibration) the calibration cell once per
+// thread count, in an order shuffled per round with the seed.
 std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
 
 // The instruction total of a callgrind output file (its `totals:` or `summary:` line). Throws

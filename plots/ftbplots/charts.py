@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # no display: charts go to files only
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
+from . import calibration  # noqa: E402
 from .results import COUNTER_NAMES, Metric, Results, ResultsError, load  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
@@ -26,6 +27,7 @@ VARIANT_COLOURS = {"gil": "#E69F00", "atomic": "#0072B2", "brc": "#009E73"}
 EXTRA_COLOURS = ("#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 VARIANT_MARKERS = {"gil": "o", "atomic": "s", "brc": "^"}
 IDEAL_COLOUR = "#000000"
+MACHINE_COLOUR = "0.55"  # the machine calibration's line: grey, dashed, no marker of a variant
 HEATMAP_CMAP = "cividis"  # perceptually uniform and colour-blind safe
 PERCENTILES = ("p50", "p90", "p99")
 CAPTION_STYLE = {"fontsize": 7, "color": "0.35"}
@@ -117,12 +119,29 @@ def _plot_scaling(ax, results: Results, workload: str) -> None:
         ax.plot(xs, [m.value for m in ms], marker=variant_marker(variant), color=colour,
                 label=variant)
     ax.plot(threads, threads, linestyle="--", color=IDEAL_COLOUR, linewidth=1, label="ideal")
+    _plot_machine(ax, results, threads)
     ax.set_xticks(threads)
     ax.set_xlabel("threads")
     ax.set_ylabel("speedup (× own 1-thread throughput)")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.set_title(workload, fontsize=10)
+
+
+def machine_points(results: Results, threads: list) -> list:
+    """(threads, Metric) of the machine calibration's speedup at each of `threads` it has."""
+    points = [(n, calibration.machine_speedup(results, n)) for n in threads]
+    return [(n, m) for n, m in points if m]
+
+
+def _plot_machine(ax, results: Results, threads: list) -> None:
+    """The machine's own speedup (calibration kernel, median over rounds): a dashed grey line
+    beside the variants', so that a variant's shortfall can be told from the machine's."""
+    points = machine_points(results, threads)
+    if len(points) < 2:
+        return
+    ax.plot([n for n, _ in points], [m.value for _, m in points], linestyle=(0, (4, 2)),
+            color=MACHINE_COLOUR, linewidth=1.5, label="machine")
 
 
 def scaling_chart(results: Results, workload: str) -> Figure:
@@ -408,10 +427,11 @@ def chart_specs(results: Results) -> list:
     """(key, title, description, build) for every chart the results support, in report order."""
     specs = [("scaling_all", "Scaling, every workload",
               "Speedup against the same variant at 1 thread; dashed: ideal (= threads); bands: "
-              "95% confidence intervals.", lambda: scaling_grid(results))]
+              "95% confidence intervals." + _machine_note(results), lambda: scaling_grid(results))]
     for w in results.workloads:
         specs.append((f"scaling_{safe_name(w)}", f"Scaling: {w}",
-                      "Speedup against the same variant at 1 thread, with the ideal line.",
+                      "Speedup against the same variant at 1 thread, with the ideal line."
+                      + _machine_note(results),
                       lambda w=w: scaling_chart(results, w)))
     specs += [
         ("overhead", "Single-thread overhead",
@@ -425,10 +445,46 @@ def chart_specs(results: Results) -> list:
         specs.append(("latency", "Latency",
                       "Median over repetitions of each latency percentile, at the largest "
                       "thread count.", lambda: latency_chart(results)))
+    if calibration.present(results):
+        specs.append(("calibration", "Machine calibration per round",
+                      "The machine's own parallel efficiency (calibration kernel speedup / "
+                      "threads) in each repetition round; the report's calibration section lists "
+                      "the rounds below the threshold.", lambda: calibration_chart(results)))
     specs.append(("counters", "Where the time goes",
                   "Runtime counters divided by work units, at the largest thread count "
                   "(log scale; zero counts are not drawn).", lambda: counters_chart(results)))
     return specs
+
+
+def _machine_note(results: Results) -> str:
+    if not calibration.present(results):
+        return ""
+    return (" Grey dashed: the machine's own speedup (a pure-CPU calibration kernel run in the "
+            "same rounds), what the hardware allowed.")
+
+
+# --- 7. machine calibration -------------------------------------------------------------------
+
+def calibration_chart(results: Results) -> Figure:
+    """The machine's efficiency (speedup / threads) per repetition round, a line per thread count."""
+    rounds = calibration.rounds(results)
+    counts = calibration.thread_counts(results)
+    fig = _new_figure(6, 3.6)
+    ax = fig.subplots()
+    shades = [str(0.15 + 0.55 * i / max(len(counts) - 1, 1)) for i in range(len(counts))]
+    for n, shade in zip(counts, shades):
+        points = [(r.repetition, r.efficiency(n)) for r in rounds if n in r.speedup]
+        ax.plot([p for p, _ in points], [e for _, e in points], marker="o", linestyle=(0, (4, 2)),
+                color=shade, label=f"{n} threads")
+    ax.axhline(1.0, color=IDEAL_COLOUR, linewidth=1, label="ideal")
+    ax.set_xticks([r.repetition for r in rounds], [str(r.repetition + 1) for r in rounds])
+    ax.set_xlabel("repetition round")
+    ax.set_ylabel("machine efficiency (speedup / threads)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _finish(fig, "Machine calibration: the hardware's own scaling per round",
+                   results.machine_caption())
 
 
 def render_all(results: Results, out_dir: Path, formats=ALL_FORMATS) -> list:

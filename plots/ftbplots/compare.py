@@ -21,7 +21,7 @@ import math
 import zlib
 from dataclasses import asdict, dataclass, field
 
-from . import stats
+from . import calibration, stats
 from .results import Results, ResultsError, load
 
 EXIT_OK = 0
@@ -113,6 +113,13 @@ class Comparison:
     chart: str | None = None
     only_in_base: list = field(default_factory=list)
     only_in_new: list = field(default_factory=list)
+    # The two sweeps' machine calibrations (calibration.MachineChange per thread count): a change
+    # beyond the noise is flagged in the notes, not refused (docs/compare.md).
+    machine: list = field(default_factory=list)
+
+    @property
+    def machine_differs(self) -> bool:
+        return any(c.differs for c in self.machine)
 
     @property
     def regressions(self) -> list:
@@ -158,6 +165,7 @@ def compare(base_path, new_path, threshold: float | None = None,
     if not common:
         raise ResultsError(f"{base.path} and {new.path} have no cell (variant, workload, threads, "
                            "placement, scaling) in common: nothing to compare")
+    machine = []
     if measure == "instructions":
         cells = [_compare_cell(base_cells[k], new_cells[k], measure) for k in common]
         for cell in cells:
@@ -175,6 +183,9 @@ def compare(base_path, new_path, threshold: float | None = None,
             cell.verdict = _verdict(cell, threshold, alpha)
         notes += _power_notes(tested, alpha)
         findings = curve_findings(base, new, threshold)
+        machine, machine_notes = calibration.compare_machines(base, new, threshold, alpha,
+                                                              noise_factor)
+        notes = machine_notes + notes
     notes += [f"{r.path} also holds cells for (scaling, placement) {cfg}, not compared"
               for r in (base, new) for cfg in r.other_configs]
     if mismatches:
@@ -188,7 +199,7 @@ def compare(base_path, new_path, threshold: float | None = None,
         findings=findings, summary=_summary(cells, new), mismatches=mismatches, notes=notes,
         base_label=_label(base), new_label=_label(new), measure=measure, tested_cells=len(tested),
         only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
-        only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells))
+        only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells), machine=machine)
 
 
 def measure_of(results: Results) -> str:
@@ -538,6 +549,8 @@ def to_json(cmp: Comparison) -> str:
         "regressions": [c.name for c in cmp.regressions],
         "improvements": [c.name for c in cmp.improvements],
         "exit_status": cmp.exit_status, "verdict": cmp.verdict_line(),
+        "machine_calibration": [dict(asdict(c), message=c.message) for c in cmp.machine],
+        "machine_differs": cmp.machine_differs,
     }
     return json.dumps(doc, indent=2) + "\n"
 

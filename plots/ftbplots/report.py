@@ -1,7 +1,9 @@
 """report.html (self-contained: every image embedded) and report.md (images beside it).
 
-Both open with the headline table, then the machine context, then the charts, then the
-primitives from micro.json when the results directory has one.
+Both open with the headline table (and, for a calibrated sweep, a line on the machine's own
+speedup and its flagged rounds), then the machine context, then the machine calibration when the
+sweep has one, then the charts, then the primitives from micro.json when the results directory
+has one.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import calibration as cal
 from . import charts as ch
 from .results import Metric, Results, load_micro, machine
 
@@ -87,6 +90,73 @@ def warnings(results: Results) -> list:
     return lines
 
 
+# --- machine calibration --------------------------------------------------------------------
+
+@dataclass
+class CalibrationSection:
+    """The report's machine calibration: a summary line and two tables (header, rows)."""
+    summary: str
+    rounds: tuple
+    relative: tuple
+
+
+CALIBRATION_NOTE = ("A pure-CPU kernel (no runtime, no shared data, no allocation) ran at every "
+                    "thread count in every repetition round, interleaved with the cells: its "
+                    "speedup is the machine's own. Efficiency relative to the machine = the "
+                    "variant's speedup / the machine's speedup at the same thread count: 1.00 "
+                    "means the variant lost nothing the machine did not; what is below 1 is "
+                    "the locking strategy's, not the host's.")
+
+
+def calibration_summary(results: Results, threshold: float = cal.DEFAULT_THRESHOLD) -> str:
+    """One sentence: the machine's speedup and how many rounds were flagged; "" without one."""
+    rounds = cal.rounds(results)
+    if not rounds:
+        return ""
+    flagged = cal.flagged_rounds(results, threshold)
+    speeds = ", ".join(f"{format_ratio(cal.machine_speedup(results, n))} at {n} threads"
+                       for n in cal.thread_counts(results))
+    return (f"Machine calibration: the machine's own speedup was {speeds} (median over rounds); "
+            f"{len(flagged)} of {len(rounds)} rounds flagged (machine efficiency below "
+            f"{threshold:.2f}" + (f": round{'s' * (len(flagged) > 1)} "
+                                  + ", ".join(str(r.repetition + 1) for r in flagged)
+                                  if flagged else "") + ").")
+
+
+def calibration_section(results: Results,
+                        threshold: float = cal.DEFAULT_THRESHOLD) -> CalibrationSection | None:
+    """None when the sweep has no calibration (--no-calibration, or an older results file)."""
+    rounds = cal.rounds(results)
+    if not rounds:
+        return None
+    counts = cal.thread_counts(results)
+    round_rows = [[str(r.repetition + 1)]
+                  + [format_ratio(r.speedup.get(n)) for n in counts]
+                  + [_fixed(r.lowest_efficiency), "flagged" if r.flagged(threshold) else ""]
+                  for r in rounds]
+    round_header = (["round"] + [f"machine speedup at {n}" for n in counts]
+                    + ["lowest efficiency", f"below {threshold:.2f}"])
+    relative_header = (["workload", "threads", "machine speedup"]
+                       + [f"{v} speedup" for v in results.variants]
+                       + [f"{v} vs machine" for v in results.variants])
+    relative_rows = []
+    for w in results.workloads:
+        for n in sorted({c.threads for c in results.cells if c.workload == w and c.threads > 1}):
+            cells = {v: results.cell(w, v, n) for v in results.variants}
+            relative_rows.append(
+                [w, str(n), format_ratio(cal.machine_speedup(results, n))]
+                + [format_ratio(cells[v].metric("speedup") if cells[v] else None)
+                   for v in results.variants]
+                + [_fixed(cal.relative_efficiency(results, w, v, n)) for v in results.variants])
+    return CalibrationSection(calibration_summary(results, threshold), (round_header, round_rows),
+                              (relative_header, relative_rows))
+
+
+def _fixed(value) -> str:
+    value = value.value if isinstance(value, Metric) else value
+    return "—" if value is None else f"{value:.2f}"
+
+
 # --- Markdown ---------------------------------------------------------------------------------
 
 def _md_table(header: list, rows: list) -> str:
@@ -95,9 +165,17 @@ def _md_table(header: list, rows: list) -> str:
     return "\n".join(lines)
 
 
-def markdown(results: Results, charts: list, micro_rows: list) -> str:
-    parts = ["# ftbench report", "", HEADLINE_NOTE, "", _md_table(*headline_table(results)), "",
-             "## Machine", "", _md_table(["", ""], machine(results).items()), ""]
+def markdown(results: Results, charts: list, micro_rows: list,
+             calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> str:
+    parts = ["# ftbench report", "", HEADLINE_NOTE, "", _md_table(*headline_table(results)), ""]
+    section = calibration_section(results, calibration_threshold)
+    if section:
+        parts += [section.summary, ""]
+    parts += ["## Machine", "", _md_table(["", ""], machine(results).items()), ""]
+    if section:
+        parts += ["## Machine calibration", "", CALIBRATION_NOTE, "", section.summary, "",
+                  "### Efficiency relative to the machine", "", _md_table(*section.relative), "",
+                  "### Rounds", "", _md_table(*section.rounds), ""]
     notes = warnings(results)
     if notes:
         parts += ["## Warnings", ""] + [f"- {n}" for n in notes] + [""]
@@ -140,13 +218,22 @@ def _embedded_image(chart) -> str:
     return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE
 
 
-def html_report(results: Results, charts: list, micro_rows: list) -> str:
+def html_report(results: Results, charts: list, micro_rows: list,
+                calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> str:
     e = html.escape
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>ftbench report: "
              f"{e(str(machine(results)['host']))}</title><style>{HTML_STYLE}</style></head><body>",
              "<h1>ftbench report</h1>", f"<p class='note'>{e(HEADLINE_NOTE)}</p>",
-             _html_table(*headline_table(results)),
-             "<h2>Machine</h2>", _html_table(["", ""], machine(results).items())]
+             _html_table(*headline_table(results))]
+    section = calibration_section(results, calibration_threshold)
+    if section:
+        parts.append(f"<p class='calibration'>{e(section.summary)}</p>")
+    parts += ["<h2>Machine</h2>", _html_table(["", ""], machine(results).items())]
+    if section:
+        parts += ["<h2 id='calibration'>Machine calibration</h2>",
+                  f"<p class='note'>{e(CALIBRATION_NOTE)}</p>", f"<p>{e(section.summary)}</p>",
+                  "<h3>Efficiency relative to the machine</h3>", _html_table(*section.relative),
+                  "<h3>Rounds</h3>", _html_table(*section.rounds)]
     notes = warnings(results)
     if notes:
         parts += ["<h2>Warnings</h2><ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
@@ -163,8 +250,10 @@ def html_report(results: Results, charts: list, micro_rows: list) -> str:
 
 # --- everything -------------------------------------------------------------------------------
 
-def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=None) -> tuple:
-    """Draws the charts and writes report.html and report.md into out_dir.
+def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=None,
+                 calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> tuple:
+    """Draws the charts and writes report.html and report.md into out_dir. A calibration round
+    whose machine efficiency is below calibration_threshold is flagged.
 
     Returns (path of report.html, list of warnings for the person running it).
     """
@@ -172,7 +261,9 @@ def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=No
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = ch.render_all(results, out_dir, formats)
     micro_rows, micro_warning = load_micro(micro_dir or results.path.parent)
-    (out_dir / "report.md").write_text(markdown(results, charts, micro_rows), encoding="utf-8")
+    (out_dir / "report.md").write_text(
+        markdown(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
     page = out_dir / "report.html"
-    page.write_text(html_report(results, charts, micro_rows), encoding="utf-8")
+    page.write_text(html_report(results, charts, micro_rows, calibration_threshold),
+                    encoding="utf-8")
     return page, [micro_warning] if micro_warning else []

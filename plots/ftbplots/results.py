@@ -71,6 +71,10 @@ class Results:
     context: dict
     cells: list
     other_configs: list  # (scaling, placement) pairs present but not charted
+    # The machine calibration (ftbplots.calibration): the top-level "calibration" block and the
+    # calibration/machine cells, which are kept out of `cells`. None and [] in files without one.
+    calibration: dict | None = None
+    calibration_cells: list = field(default_factory=list)
 
     def __post_init__(self):
         self._by_key = {(c.workload, c.variant, c.threads): c for c in self.cells}
@@ -145,7 +149,17 @@ def load(path) -> Results:
     cells = _cells(file, rows)
     main, others = _main_config(context, cells)
     chosen = [c for c in cells.values() if (c.scaling, c.placement) == main]
-    return Results(path=file, context=context, cells=chosen, other_configs=others)
+    machine = [c for c in chosen if _is_calibration(c)]
+    block = doc.get("calibration")
+    if block is not None and not isinstance(block, dict):
+        raise ResultsError(f"{file}: \"calibration\" must be an object (docs/results-format.md)")
+    return Results(path=file, context=context, cells=[c for c in chosen if not _is_calibration(c)],
+                   other_configs=others, calibration=block, calibration_cells=machine)
+
+
+def _is_calibration(cell: Cell) -> bool:
+    """The machine calibration's pseudo-cell (ftbplots.calibration), which is no workload."""
+    return cell.workload == "calibration" and cell.variant == "machine"
 
 
 def _results_file(path: Path) -> Path:
