@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns `ftbench micro` JSON (Google Benchmark format, ideally with --repetitions >= 5) into the
 markdown tables of docs/primitives.md: medians over repetitions with their coefficient of
-variation, the ratios issue 7 asks for, and a check of each claim.
+variation, the ratios between variants, and a check of each published claim.
 
 usage: primitives_table.py results/<dir>/micro.json > table.md
 
@@ -169,7 +169,7 @@ def main():
         out.append("")
 
     # --- claims
-    out.append("### The claims of issue 7\n")
+    out.append("### The published claims, checked\n")
     def verdict(ok):
         return "holds" if ok else "**does not hold**"
     out.append(f"1. brc owner-path incref+decref at most 2x gil's: {r_brc:.2f}x, {verdict(r_brc <= 2.0)}. "

@@ -1,6 +1,6 @@
 // contention.cc: threads sharing objects, the cases where free threading fails to scale
-// (REFERENCE section 8: CPython issues on shared constants, module functions, a shared instance's
-// attributes, shared locks).
+// (as reported against CPython 3.13t: shared constants, module functions, a shared instance's
+// attributes, shared locks, each an object whose reference count every thread writes).
 //
 //   shared_read     every thread reads the items of one list, the values of one dict and the
 //                   attributes of one instance: nothing is written but reference counts, which
@@ -95,7 +95,7 @@ FTB_REGISTER_WORKLOAD(SharedReadWorkload, {
     .name = "shared_read",
     .category = "contention",
     .description = "all threads read one list, dict and instance: only reference counts are contended",
-    .origin = "CPython issues on shared-object refcount contention; hand immortalisation (REFERENCE s.8)",
+    .origin = "CPython issues on shared-object refcount contention; hand immortalisation (0.6x to 2.5x)",
     .default_size = 120000,
     .validate_size = 10,
     .knobs = {{"items", 32, 1, 1 << 20, "items read from each shared container per unit"},

@@ -116,8 +116,8 @@ class LatencyProbe {
 };
 
 // Makes objects immortal for the lifetime of this guard, then mortal again, from the workload side
-// (the runtime has no immortalisation call; CPython 3.13t users did the same by hand, REFERENCE
-// section 8). While immortal, every incref and decref of the objects is skipped, so the counts the
+// (the runtime has no immortalisation call; CPython 3.13t users did the same by hand to
+// make shared values scale). While immortal, every incref and decref of the objects is skipped, so the counts the
 // guard saved stay exact; on destruction the saved headers are put back (keeping any gc bits set in
 // the meantime) and the owning Refs can free the objects as usual, so the leak check still holds.
 // Construct and destroy it with no other thread using the objects (in the workload's constructor
