@@ -217,7 +217,11 @@ def test_holm_correction_is_applied(tmp_path):
     workloads = {f"w{i}": 50.0 + i for i in range(5)}
     kw = dict(reps=5, noise=0.001, workloads=workloads, threads=(1,))
     base, new = pair(tmp_path, synth_times(seed=1, **kw), synth_times(seed=2, slowdown=1.10, **kw))
+    # No cell could be flagged however slow: inconclusive, exit 2 unless accepted.
     done = run_compare(base, new, "--format", "json", "--alpha", "0.05")
+    assert done.returncode == 2, done.stdout
+    assert "inconclusive" in done.stderr and "no cell can be significant" in done.stderr
+    done = run_compare(base, new, "--format", "json", "--alpha", "0.05", "--allow-inconclusive")
     assert done.returncode == 0, done.stdout
     doc = json.loads(done.stdout)
     assert len(doc["cells"]) == 10
@@ -226,6 +230,7 @@ def test_holm_correction_is_applied(tmp_path):
         assert cell["p_holm"] == pytest.approx(10 * 2 / 252)  # adjusted: does not
         assert cell["verdict"] == "slower (n.s.)"
     assert any("no cell can be significant" in n for n in doc["notes"])
+    assert doc["inconclusive"] == [n for n in doc["notes"] if "no cell can be significant" in n]
     # The same single cell alone: no correction to pay, flagged.
     one = {k: v for k, v in synth_times(seed=1, **kw).items() if k[0] == "w0" and k[1] == "gil"}
     one_new = {k: v for k, v in synth_times(seed=2, slowdown=1.10, **kw).items() if k in one}
