@@ -39,7 +39,6 @@ def parse_args(argv):
 
 def run(args) -> Path:
     from ftbplots import results
-    from ftbplots.report import write_report
 
     data = results.load(args.dir)
     if data.ftbench.get("mode", "time") != "time":
@@ -49,6 +48,7 @@ def run(args) -> Path:
     data.require_multithread()
     directory = data.path.parent
     out = Path(args.out) if args.out else directory / "report"
+    from ftbplots.report import write_report  # matplotlib (a second): only for input that loads
     page, notes = write_report(data, out, args.formats, micro_dir=directory)
     for note in notes:
         print(f"{PROG}: warning: {note}", file=sys.stderr)

@@ -212,21 +212,44 @@ def _refuse_constant(name: str):
 
 
 def _check_values(file: Path, doc) -> None:
-    """Refuses nesting deeper than MAX_DEPTH and numbers no results file holds (without recursion)."""
+    """Refuses nesting deeper than MAX_DEPTH and numbers no results file holds (no recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            if _odd_number(value):
+                _explain_values(file, doc)
+            continue
+        if depth >= MAX_DEPTH:
+            _explain_values(file, doc)
+        stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list, float, int)))
+
+
+def _odd_number(value) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
+
+
+def _explain_values(file: Path, doc) -> None:
+    """The slow walk of _check_values, keeping paths, once it has found something: raises."""
     stack = [(doc, 1, "")]
     while stack:
         value, depth, where = stack.pop()
         if depth > MAX_DEPTH:
-            raise ResultsError(f"{file} is nested too deeply to be a results file ({where or 'the top'} "
-                               f"is deeper than {MAX_DEPTH} levels)")
+            where = where if len(where) < 80 else where[:77] + "..."
+            raise ResultsError(f"{file} is nested too deeply to be a results file ({where} is "
+                               f"deeper than {MAX_DEPTH} levels)")
         if isinstance(value, dict):
             stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k))
                          for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
-        elif isinstance(value, float) and not math.isfinite(value):
+        elif isinstance(value, float) and _odd_number(value):
             raise ResultsError(f"{file}: {where} is {value}: a number too large for JSON")
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        elif _odd_number(value):
             raise ResultsError(f"{file}: {where} is an integer of {len(str(abs(value)))} digits, "
                                "beyond the 64 bits the harness writes")
 
