@@ -359,8 +359,10 @@ def _check_row(file: Path, index: int, row) -> None:
         if name in row and not (name == "units" and row[name] is None) \
                 and not _is_measure(row[name]):
             raise bad(name, f"a number from 0 to {MAX_MEASURE:g}")
-    if "instructions" in row and row["instructions"] is not None and not _is_int(row["instructions"]):
-        raise bad("instructions", "an integer count")
+    count = row.get("instructions")  # an integer on iteration rows, the median may be x.5
+    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float))
+                              or count < 0):
+        raise bad("instructions", "a non-negative count")
     warnings = row.get("warnings")
     if warnings is not None and (not isinstance(warnings, list)
                                  or not all(isinstance(w, str) for w in warnings)):
