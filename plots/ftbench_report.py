@@ -61,11 +61,12 @@ def _main(argv) -> int:
     return cli.EXIT_OK
 
 
+INTERRUPTED = "no report written (an earlier one is left as it was)"
+
+
 def main(argv=None) -> int:
-    return cli.run(PROG, lambda: _main(argv), DEBUG_ENV,
-                   interrupted_note="no report written (an earlier one is left as it was)")
+    return cli.run(PROG, lambda: _main(argv), DEBUG_ENV, interrupted_note=INTERRUPTED)
 
 
 if __name__ == "__main__":
-    cli.main(PROG, lambda: _main(None), DEBUG_ENV,
-             interrupted_note="no report written (an earlier one is left as it was)")
+    cli.main(PROG, lambda: _main(None), DEBUG_ENV, interrupted_note=INTERRUPTED)

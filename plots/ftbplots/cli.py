@@ -110,6 +110,7 @@ def _error(prog: str, message: str) -> None:
 def main(prog: str, body, debug_env: str, interrupted_note: str = "") -> None:
     """Runs body under run() and exits with its status (the scripts' __main__)."""
     status = run(prog, body, debug_env, interrupted_note)
+    _ignore_signals()  # done: an interrupt now would only turn the status into a traceback
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
