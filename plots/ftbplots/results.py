@@ -453,7 +453,8 @@ def load_micro(directory) -> tuple:
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
         return _micro_rows(doc["benchmarks"]), None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError,
+            RecursionError) as e:  # any shape at all: the section is optional
         return [], f"{file} could not be read ({e.__class__.__name__}: {e}); primitives section skipped"
 
 
