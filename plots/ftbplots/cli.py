@@ -39,11 +39,11 @@ class Interrupted(BaseException):
 
 
 def _raise_interrupted(signum, frame):
+    _ignore_signals()  # a second Ctrl-C must not cut the cleanup (temporary output) short
     raise Interrupted(signum)
 
 
 def _ignore_signals() -> None:
-    """After the first interrupt: the cleanup (removing temporary output) must not be cut short."""
     for sig in HANDLED_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
 
@@ -67,7 +67,7 @@ def run(prog: str, body, debug_env: str, interrupted_note: str = "") -> int:
     try:
         return body()
     except (Interrupted, KeyboardInterrupt) as e:
-        _ignore_signals()
+        _ignore_signals()  # (KeyboardInterrupt: someone restored Python's own handler)
         signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         note = f"; {interrupted_note}" if interrupted_note else ""
         _error(prog, f"interrupted by {signal.Signals(signum).name}{note}")
