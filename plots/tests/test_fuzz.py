@@ -1,10 +1,10 @@
 """Fuzzing report and compare with broken results files: exit 0 or 2 only, never a traceback.
 
 A valid results.json (the sweep fixture, cut to one workload, two variants and two thread
-counts to keep each case cheap) is mutated, one field at a time, in the ways a file gets broken or hand-edited: a value of another
-type, null, NaN and Infinity, huge numbers, nesting 100000 levels deep, a missing key; and as a
-whole: rows duplicated, no iteration rows, empty lists, not JSON at all. The cases are drawn with
-a fixed seed, so every run tries the same ones. report must exit 0 (and have written its report)
+counts to keep each case cheap) is mutated, one field at a time, in the ways a file gets broken
+or hand-edited: a value of another type, null, NaN and Infinity, huge numbers, nesting 100000
+levels deep, a missing key; and as a whole: rows duplicated, no iteration rows, empty lists, not
+JSON at all. The cases are drawn with a fixed seed, so every run tries the same ones. report must exit 0 (and have written its report)
 or 2 (and have left nothing); compare 0 or 2 (three repetitions can never show a significant
 regression, so 1 would be a bug too). stderr never holds a traceback.
 
