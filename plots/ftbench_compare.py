@@ -3,21 +3,26 @@
 
 Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--alpha 0.01]
            [--noise-factor 2] [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
-BASE and NEW are results directories of `ftbench run` or results.json files. Exit status: 0 no
-regression, 1 a regression, 2 unusable input (one line `ftbench compare: error: ...`), 3 an
-internal error.
+           [--allow-inconclusive]
+BASE and NEW are results directories of `ftbench run` or results.json files. Exit status
+(ftbplots/cli.py): 0 no regression, 1 a regression, 2 unusable input or an inconclusive
+comparison (one line `ftbench compare: error: ...`; --allow-inconclusive makes an inconclusive
+comparison exit 0), 70 an internal error, 130 (143, 129) interrupted.
 """
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ftbplots import compare, results  # noqa: E402
+from ftbplots import cli  # noqa: E402  (standard library only)
+
+compare = results = None  # ftbplots.compare and .results (numpy), imported by _main under cli.run
 
 PROG = "ftbench compare"
-EXIT_INTERNAL = 3
+DEBUG_ENV = "FTB_COMPARE_DEBUG"
 CHART_SUFFIXES = (".png", ".svg")
 
 
@@ -56,6 +61,10 @@ def parse_args(argv):
     parser.add_argument("--allow-mismatch", action="store_true",
                         help="compare results from different machines or run parameters "
                              "(the differences are flagged in the output)")
+    parser.add_argument("--allow-inconclusive", action="store_true",
+                        help="exit 0, not 2, when the comparison cannot reach a verdict (too few "
+                             "repetitions for any cell to be significant, no repetition rows); "
+                             "the output still says why")
     parser.add_argument("--chart", help="also write the comparison chart (new / base) here: "
                                         ".png or .svg; markdown output links it")
     args = parser.parse_args(argv)
@@ -64,41 +73,55 @@ def parse_args(argv):
     return args
 
 
-def run(args) -> compare.Comparison:
+def run(args) -> "compare.Comparison":
     cmp = compare.compare(args.base, args.new, threshold=args.threshold, alpha=args.alpha,
                           noise_factor=args.noise_factor,
-                          allow_mismatch=args.allow_mismatch)
+                          allow_mismatch=args.allow_mismatch,
+                          allow_inconclusive=args.allow_inconclusive)
     if args.chart and cmp.measure == "instructions":
         raise results.ResultsError("--chart draws wall times; these are instruction counts "
                                    "(ftbench run --instructions): drop --chart")
     if args.chart:
-        from ftbplots import charts  # matplotlib only when a chart is asked for
-        try:
-            charts.comparison_chart(results.load(cmp.base), results.load(cmp.new), args.chart)
-        except OSError as e:
-            raise results.ResultsError(f"cannot write the chart {args.chart}: "
-                                       f"{e.strerror or e}") from None
+        _write_chart(cmp, Path(args.chart))
         cmp.chart = args.chart
     return cmp
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
+    """Draws the chart under a temporary name beside path and renames it: never half a file."""
+    from ftbplots import charts  # matplotlib only when a chart is asked for
     try:
-        cmp = run(args)
-        text = compare.RENDERERS[args.format](cmp)
-    except results.ResultsError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
-        return compare.EXIT_BAD_INPUT
-    except Exception as e:  # a bug: one line, unless FTB_COMPARE_DEBUG asks for the traceback
-        if os.environ.get("FTB_COMPARE_DEBUG"):
-            raise
-        print(f"{PROG}: error: internal error ({type(e).__name__}: {e}); "
-              "rerun with FTB_COMPARE_DEBUG=1 for the traceback", file=sys.stderr)
-        return EXIT_INTERNAL
+        fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix,
+                                       dir=path.parent if str(path.parent) else ".")
+        os.close(fd)
+    except OSError as e:
+        raise results.ResultsError(f"cannot write the chart {path}: {e.strerror or e}") from None
+    try:
+        charts.comparison_chart(results.load(cmp.base), results.load(cmp.new), partial)
+        os.replace(partial, path)
+    except OSError as e:
+        raise results.ResultsError(f"cannot write the chart {path}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+
+
+def _main(argv) -> int:
+    global compare, results
+    from ftbplots import compare, results  # noqa: F811
+    args = parse_args(argv)
+    cmp = run(args)
+    text = compare.RENDERERS[args.format](cmp)
     sys.stdout.write(text)
+    if cmp.inconclusive and not cmp.allow_inconclusive:
+        print(f"{PROG}: error: inconclusive: {'; '.join(cmp.inconclusive)} "
+              "(--allow-inconclusive to accept that)", file=sys.stderr)
     return cmp.exit_status
 
 
+def main(argv=None) -> int:
+    return cli.run(PROG, lambda: _main(argv), DEBUG_ENV)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.main(PROG, lambda: _main(None), DEBUG_ENV)

@@ -2,10 +2,11 @@
 //
 // The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
 //   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
-//       [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
+//       [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive] [--chart PATH]
 // and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
-// --allow-mismatch), after one line "ftbench compare: error: ...".
+// --allow-mismatch) or a comparison that could not flag a regression (too few repetitions, no
+// repetition rows; exit 0 with --allow-inconclusive), after one line "ftbench compare: error: ...".
 // /usr/bin/python3, not the first python3 on PATH: Debian's interpreter is the one with
 // python3-matplotlib and python3-numpy (scripts/setup-debian.sh installs them).
 #include <memory>
@@ -27,6 +28,7 @@ struct CompareOptions {
   std::string format;
   std::string chart;
   bool allow_mismatch = false;
+  bool allow_inconclusive = false;
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
@@ -37,6 +39,7 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
   if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
   if (opts.allow_mismatch) args.push_back("--allow-mismatch");
+  if (opts.allow_inconclusive) args.push_back("--allow-inconclusive");
   return args;
 }
 
@@ -45,7 +48,8 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
 void AddCompareCommand(CLI::App& app) {
   auto opts = std::make_shared<CompareOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "compare", "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input");
+      "compare",
+      "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input or no verdict possible");
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
   cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
   cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
@@ -56,6 +60,9 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("--chart", opts->chart, "also write the comparison chart (new / base) to this image path");
   cmd->add_flag("--allow-mismatch", opts->allow_mismatch,
                 "compare results from different machines or run parameters (flagged in the output)");
+  cmd->add_flag("--allow-inconclusive", opts->allow_inconclusive,
+                "exit 0, not 2, when no regression could have been flagged (too few repetitions, no "
+                "repetition rows); the output says why");
   cmd->callback([opts] {
     int code = RunPlotsScript("ftbench_compare.py", ScriptArgs(*opts));
     // The script printed the comparison or its error already; pass its status on.

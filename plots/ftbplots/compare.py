@@ -5,7 +5,11 @@ repetitions' real_time (the iteration rows): the ratio of medians new / base wit
 bootstrap 95% interval, and a two-sided Mann-Whitney U p-value (stats.mann_whitney). The p-values
 of all tested cells are adjusted together with Holm-Bonferroni. A cell is a regression when
 ratio > 1 + threshold and its adjusted p <= alpha, an improvement when ratio < 1 - threshold and
-its adjusted p <= alpha. The exit status is 1 when a cell regressed, else 0.
+its adjusted p <= alpha. The exit status is 1 when a cell regressed, else 0; but a comparison
+of wall times that could not flag a regression however large (Comparison.inconclusive: no
+repetition rows, no cell with 2 repetitions on both sides, too few repetitions for any cell to be
+significant after the correction, a cell slower beyond the threshold that could not be tested)
+exits 2 unless allow_inconclusive, since "no regression" would be a verdict it did not reach.
 
 The curve view (efficiency at the largest thread count, single-thread overhead against gil, read
 from the median rows) gives findings by the threshold alone; they are reported, not part of the
@@ -120,6 +124,8 @@ class Comparison:
     @property
     def machine_differs(self) -> bool:
         return any(c.differs for c in self.machine)
+    inconclusive: list = field(default_factory=list)  # why no regression could be flagged
+    allow_inconclusive: bool = False
 
     @property
     def regressions(self) -> list:
@@ -131,11 +137,19 @@ class Comparison:
 
     @property
     def exit_status(self) -> int:
-        return EXIT_REGRESSION if self.regressions else EXIT_OK
+        if self.regressions:
+            return EXIT_REGRESSION
+        return EXIT_BAD_INPUT if self.inconclusive and not self.allow_inconclusive else EXIT_OK
 
     def verdict_line(self) -> str:
         r, i = len(self.regressions), len(self.improvements)
-        head = (f"REGRESSION: {r} cell{'s' * (r != 1)} slower" if r else "no regression")
+        if r:
+            head = f"REGRESSION: {r} cell{'s' * (r != 1)} slower"
+        elif self.inconclusive:
+            head = ("INCONCLUSIVE: no regression could have been flagged"
+                    + (" (accepted: --allow-inconclusive)" if self.allow_inconclusive else ""))
+        else:
+            head = "no regression"
         tail = f", {i} cell{'s' * (i != 1)} faster" if i else ""
         return f"{head}{tail} (exit {self.exit_status})"
 
@@ -144,7 +158,8 @@ class Comparison:
 
 def compare(base_path, new_path, threshold: float | None = None,
             alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False,
-            noise_factor: float = DEFAULT_NOISE_FACTOR) -> Comparison:
+            noise_factor: float = DEFAULT_NOISE_FACTOR,
+            allow_inconclusive: bool = False) -> Comparison:
     """threshold None: DEFAULT_THRESHOLD for wall times, DEFAULT_INSTRUCTIONS_THRESHOLD for counts."""
     base = base_path if isinstance(base_path, Results) else load(base_path)
     new = new_path if isinstance(new_path, Results) else load(new_path)
@@ -166,6 +181,7 @@ def compare(base_path, new_path, threshold: float | None = None,
         raise ResultsError(f"{base.path} and {new.path} have no cell (variant, workload, threads, "
                            "placement, scaling) in common: nothing to compare")
     machine = []
+    inconclusive = []
     if measure == "instructions":
         cells = [_compare_cell(base_cells[k], new_cells[k], measure) for k in common]
         for cell in cells:
@@ -181,7 +197,8 @@ def compare(base_path, new_path, threshold: float | None = None,
         for cell in cells:
             cell.bound = max(threshold, noise_factor * (cell.noise or 0.0))
             cell.verdict = _verdict(cell, threshold, alpha)
-        notes += _power_notes(tested, alpha)
+        inconclusive = _inconclusive(base, new, cells, tested, alpha)
+        notes += inconclusive
         findings = curve_findings(base, new, threshold)
         machine, machine_notes = calibration.compare_machines(base, new, threshold, alpha,
                                                               noise_factor)
@@ -199,7 +216,8 @@ def compare(base_path, new_path, threshold: float | None = None,
         findings=findings, summary=_summary(cells, new), mismatches=mismatches, notes=notes,
         base_label=_label(base), new_label=_label(new), measure=measure, tested_cells=len(tested),
         only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
-        only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells), machine=machine)
+        only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells), machine=machine,
+        inconclusive=inconclusive, allow_inconclusive=allow_inconclusive)
 
 
 def measure_of(results: Results) -> str:
@@ -328,6 +346,21 @@ def _verdict(cell: CellResult, threshold: float, alpha: float) -> str:
     if abs(change) <= cell.bound:
         return f"{word} (noise)"
     return "regression" if change > 0 else "improvement"
+
+
+def _inconclusive(base: Results, new: Results, cells: list, tested: list, alpha: float) -> list:
+    """Why these wall times could not show a regression however large; [] when they could."""
+    for r in (base, new):
+        if not any(c.iterations for c in r.cells):
+            return [f"{r.path} has no iteration rows (one per repetition): nothing can be "
+                    "tested, no cell can be flagged"]
+    reasons = _power_notes(tested, alpha)
+    untested = [c.name for c in cells if c.verdict == "untested" and c.ratio > 1]
+    if untested and not reasons:
+        reasons.append(f"{len(untested)} cell{'s' * (len(untested) != 1)} slower beyond the "
+                       "threshold with fewer than 2 repetitions on a side could not be tested "
+                       f"(first: {untested[0]})")
+    return reasons
 
 
 def _power_notes(tested: list, alpha: float) -> list:
@@ -501,7 +534,8 @@ def _md_table(header: list, rows: list) -> list:
 
 
 def render_markdown(cmp: Comparison) -> str:
-    status = ("**Regression**" if cmp.regressions else "**No regression**")
+    status = ("**Regression**" if cmp.regressions else
+              "**Inconclusive**" if cmp.inconclusive else "**No regression**")
     lines = [f"### ftbench compare: {status}", "",
              f"{cmp.verdict_line()}. {_method(cmp)}.", "",
              f"- base: `{cmp.base_label}`", f"- new: `{cmp.new_label}`", ""]
@@ -548,6 +582,7 @@ def to_json(cmp: Comparison) -> str:
         "only_in_base": cmp.only_in_base, "only_in_new": cmp.only_in_new, "chart": cmp.chart,
         "regressions": [c.name for c in cmp.regressions],
         "improvements": [c.name for c in cmp.improvements],
+        "inconclusive": cmp.inconclusive, "allow_inconclusive": cmp.allow_inconclusive,
         "exit_status": cmp.exit_status, "verdict": cmp.verdict_line(),
         "machine_calibration": [dict(asdict(c), message=c.message) for c in cmp.machine],
         "machine_differs": cmp.machine_differs,

@@ -8,7 +8,12 @@ has one.
 from __future__ import annotations
 
 import base64
+import errno
 import html
+import os
+import shutil
+import signal
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,15 +260,48 @@ def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=No
     """Draws the charts and writes report.html and report.md into out_dir. A calibration round
     whose machine efficiency is below calibration_threshold is flagged.
 
-    Returns (path of report.html, list of warnings for the person running it).
+    Everything is written into a temporary directory beside out_dir first and moved into place
+    when complete (report.html last), so an interrupted or failed report leaves out_dir as it
+    was: absent, or holding the previous report. Returns (path of report.html, list of warnings
+    for the person running it).
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    charts = ch.render_all(results, out_dir, formats)
-    micro_rows, micro_warning = load_micro(micro_dir or results.path.parent)
-    (out_dir / "report.md").write_text(
-        markdown(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
-    page = out_dir / "report.html"
-    page.write_text(html_report(results, charts, micro_rows, calibration_threshold),
-                    encoding="utf-8")
-    return page, [micro_warning] if micro_warning else []
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "the output path is not a directory", str(out_dir))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial",
+                                    dir=out_dir.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become the report's mode
+        charts = ch.render_all(results, staging, formats)
+        micro_rows, micro_warning = load_micro(micro_dir or results.path.parent)
+        (staging / "report.md").write_text(
+            markdown(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
+        (staging / "report.html").write_text(
+            html_report(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
+        _install(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir / "report.html", [micro_warning] if micro_warning else []
+
+
+def _install(staging: Path, out_dir: Path) -> None:
+    """Moves the finished report from staging into out_dir, with signals held until it is done.
+
+    A new out_dir is the staging directory renamed; an existing one (a previous report, or a
+    directory of the user's) gets each file replaced, report.html last, and keeps anything else.
+    """
+    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        if not out_dir.exists():
+            staging.rename(out_dir)
+            return
+        names = sorted(p.name for p in staging.iterdir())
+        names.sort(key=lambda name: name == "report.html")
+        for name in names:
+            os.replace(staging / name, out_dir / name)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)

@@ -4,6 +4,11 @@ Every problem with the input, from a missing directory to a sweep with no multi-
 raises ResultsError with a message meant for the person who ran the sweep; nothing else escapes
 from load(). The charts read the median aggregate row of each cell (the harness puts the derived
 metrics there) and, for the comparison chart, nothing more.
+
+load() is the one place that checks the shape of what the report and compare read: a file that
+is not JSON, NaN or Infinity, numbers beyond 64 bits, nesting deeper than MAX_DEPTH, a field of the
+wrong type or null where a value is needed, and a row that repeats another are refused here, with
+the field named; code past load() may rely on the types documented in docs/results-format.md.
 """
 from __future__ import annotations
 
@@ -22,6 +27,15 @@ COUNTER_NAMES = ("gil_switches", "gil_drop_requests", "gil_wait_ns", "lock_slow_
                  "merges", "deferred_frees")
 ROW_FIELDS = ("name", "run_type", "workload", "variant", "threads", "real_time", "time_unit")
 MEDIAN_METRICS = ("wall_seconds", "speedup", "efficiency")
+# A results file is about 4 levels deep; anything much deeper is not one (and deep enough nesting
+# exhausts Python's recursion limit in whatever walks it).
+MAX_DEPTH = 32
+MAX_INTEGER = 2 ** 64      # the harness writes 64-bit integers at most
+MAX_THREADS = 4096         # ftbench run --threads
+MAX_MEASURE = 1e15         # bound on times, units and latencies: beyond it no measurement, and
+                           # products and ratios of such numbers stay finite
+STRING_FIELDS = ("name", "run_type", "workload", "variant", "time_unit")
+OPTIONAL_STRING_FIELDS = ("aggregate_name", "placement", "scaling", "category", "run_name")
 
 
 class ResultsError(Exception):
@@ -145,6 +159,7 @@ def load(path) -> Results:
     """Reads DIR/results.json (or a results.json path) and validates it."""
     file = _results_file(Path(path))
     doc = _read_json(file)
+    _check_values(file, doc)
     context, rows = _check_document(file, doc)
     cells = _cells(file, rows)
     main, others = _main_config(context, cells)
@@ -179,14 +194,78 @@ def _read_json(file: Path):
         raise ResultsError(f"cannot read {file}: {e}") from None
     if not text.strip():
         raise ResultsError(f"{file} is empty (was the run interrupted?)")
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start not in ("{", "["):
+        first = text.strip().splitlines()[0][:40]
+        raise ResultsError(f"{file} is not JSON (it starts with {first!r}): not a results file "
+                           "from `ftbench run`")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ResultsError(f"{file} is nested too deeply to be a results file (more than "
+                           f"{MAX_DEPTH} levels of objects and lists)") from None
+    except _Constant as e:
+        raise ResultsError(f"{file} holds {e.args[0]}, which is not a JSON number (the harness "
+                           "writes null where a value is undefined)") from None
     except json.JSONDecodeError as e:
         if _looks_truncated(text, e):
             raise ResultsError(f"{file} is truncated: the JSON ends at line {e.lineno} in the "
                                "middle of a value (was the run interrupted or the disk full?)") from None
         raise ResultsError(f"{file} is not valid JSON: {e.msg} at line {e.lineno}, "
                            f"column {e.colno}") from None
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise ResultsError(f"{file} holds a number too large to read ({e})") from None
+
+
+class _Constant(ValueError):
+    """NaN, Infinity or -Infinity in the text (Python's json accepts them; JSON does not)."""
+
+
+def _refuse_constant(name: str):
+    raise _Constant(name)
+
+
+def _check_values(file: Path, doc) -> None:
+    """Refuses nesting deeper than MAX_DEPTH and numbers no results file holds (no recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            if _odd_number(value):
+                _explain_values(file, doc)
+            continue
+        if depth >= MAX_DEPTH:
+            _explain_values(file, doc)
+        stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list, float, int)))
+
+
+def _odd_number(value) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
+
+
+def _explain_values(file: Path, doc) -> None:
+    """The slow walk of _check_values, keeping paths, once it has found something: raises."""
+    stack = [(doc, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_DEPTH:
+            where = where if len(where) < 80 else where[:77] + "..."
+            raise ResultsError(f"{file} is nested too deeply to be a results file ({where} is "
+                               f"deeper than {MAX_DEPTH} levels)")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k))
+                         for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, float) and _odd_number(value):
+            raise ResultsError(f"{file}: {where} is {value}: a number too large for JSON")
+        elif _odd_number(value):
+            raise ResultsError(f"{file}: {where} is an integer of {len(str(abs(value)))} digits, "
+                               "beyond the 64 bits the harness writes")
 
 
 def _looks_truncated(text: str, error: json.JSONDecodeError) -> bool:
@@ -204,9 +283,17 @@ def _check_document(file: Path, doc) -> tuple:
         raise ResultsError(f"{file} has no context.ftbench block: a plain Google Benchmark file? "
                            "(`ftbench report` reads the results.json of `ftbench run`)")
     version = ftb.get("schema_version")
-    if version != SUPPORTED_SCHEMA:
+    if version != SUPPORTED_SCHEMA or isinstance(version, bool):
         raise ResultsError(f"{file} has schema version {version!r}; this report reads version "
                            f"{SUPPORTED_SCHEMA} (docs/results-format.md)")
+    mode = ftb.get("mode", "time")
+    if mode not in ("time", "instructions"):
+        raise ResultsError(f"{file}: context.ftbench.mode is {_show(mode)}, expected \"time\" "
+                           "or \"instructions\"")
+    workloads = ftb.get("workloads", [])
+    if not isinstance(workloads, list) or not all(isinstance(w, str) for w in workloads):
+        raise ResultsError(f"{file}: context.ftbench.workloads is {_show(workloads)}, expected a "
+                           "list of workload names")
     rows = doc.get("benchmarks")
     if not isinstance(rows, list):
         raise ResultsError(f"{file} has no \"benchmarks\" list")
@@ -215,12 +302,18 @@ def _check_document(file: Path, doc) -> tuple:
     return doc["context"], rows
 
 
+def _show(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _cells(file: Path, rows: list) -> dict:
     """Groups the rows into cells; every cell needs a median aggregate row with the metrics."""
-    cells, iterations = {}, {}
+    cells, iterations, seen = {}, {}, {}
     for i, row in enumerate(rows):
         _check_row(file, i, row)
         key = _cell_key(row)
+        _check_unique(file, i, row, key, seen)
         if row["run_type"] == "iteration":
             iterations.setdefault(key, []).append(row)
         elif row.get("aggregate_name") == "median":
@@ -235,16 +328,69 @@ def _cells(file: Path, rows: list) -> dict:
     return cells
 
 
+def _check_unique(file: Path, index: int, row: dict, key: tuple, seen: dict) -> None:
+    """A results file holds each repetition and each aggregate of a cell once: a repeated row
+    (a file merged or edited by hand) would count a repetition twice, so it is refused."""
+    if row["run_type"] == "iteration":
+        which = row.get("repetition_index")
+        if which is None:
+            return
+        what = f"repetition {which}"
+    else:
+        which = row.get("aggregate_name")
+        what = f"aggregate {which}"
+    first = seen.setdefault((key, row["run_type"], which), index)
+    if first != index:
+        raise ResultsError(f"{file}: benchmarks[{index}] repeats benchmarks[{first}] (cell "
+                           f"{_cell_name(key)}, {what}): a results file holds each run once "
+                           "(merged or edited by hand?)")
+
+
 def _check_row(file: Path, index: int, row) -> None:
     if not isinstance(row, dict):
         raise ResultsError(f"{file}: benchmarks[{index}] is not an object")
     absent = [f for f in ROW_FIELDS if f not in row]
+    label = row.get("name") if isinstance(row.get("name"), str) else "unnamed"
     if absent:
-        raise ResultsError(f"{file}: benchmarks[{index}] ({row.get('name', 'unnamed')}) lacks "
-                           f"{', '.join(absent)}")
-    if not isinstance(row["threads"], int) or row["threads"] < 1:
-        raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}) has threads "
-                           f"{row['threads']!r}, expected a positive integer")
+        raise ResultsError(f"{file}: benchmarks[{index}] ({label}) lacks {', '.join(absent)}")
+
+    def bad(field_name: str, expected: str):
+        return ResultsError(f"{file}: benchmarks[{index}] ({label}): {field_name} is "
+                            f"{_show(row.get(field_name))}, expected {expected}")
+    for name in STRING_FIELDS:
+        if not isinstance(row[name], str):
+            raise bad(name, "a string")
+    for name in OPTIONAL_STRING_FIELDS:
+        if name in row and not isinstance(row[name], str):
+            raise bad(name, "a string")
+    threads = row["threads"]
+    if not _is_int(threads) or not 1 <= threads <= MAX_THREADS:
+        raise bad("threads", f"an integer from 1 to {MAX_THREADS}")
+    if "repetition_index" in row and (not _is_int(row["repetition_index"])
+                                      or row["repetition_index"] < 0):
+        raise bad("repetition_index", "a non-negative integer")
+    for name in ("real_time", "units"):
+        if name in row and not (name == "units" and row[name] is None) \
+                and not _is_measure(row[name]):
+            raise bad(name, f"a number from 0 to {MAX_MEASURE:g}")
+    count = row.get("instructions")  # an integer on iteration rows, the median may be x.5
+    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float))
+                              or count < 0):
+        raise bad("instructions", "a non-negative count")
+    warnings = row.get("warnings")
+    if warnings is not None and (not isinstance(warnings, list)
+                                 or not all(isinstance(w, str) for w in warnings)):
+        raise bad("warnings", "a list of strings")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_measure(value) -> bool:
+    """A number a measurement can be: not a bool, 0 to MAX_MEASURE."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and 0 <= value <= MAX_MEASURE
 
 
 def _check_median(file: Path, index: int, row: dict) -> None:
@@ -257,8 +403,18 @@ def _check_median(file: Path, index: int, row: dict) -> None:
             raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name} must be "
                                f'{{"value", "ci_low", "ci_high"}} numbers, got {value!r}')
     for name in ("counters", "latency_ns"):
-        if row.get(name) is not None and not isinstance(row[name], dict):
+        value = row.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
             raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name} must be an object")
+        for key, number in value.items():
+            # counters are integers up to 64 bits (or counts per second); latencies are times
+            ok = _is_measure(number) if name == "latency_ns" else \
+                (_is_int(number) or isinstance(number, float)) and number >= 0
+            if not ok:
+                raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name}.{key} is "
+                                   f"{_show(number)}, expected a non-negative number")
 
 
 def _parse_metric(raw) -> Metric | None:
@@ -266,19 +422,17 @@ def _parse_metric(raw) -> Metric | None:
     if not isinstance(raw, dict):
         return None
     parts = [raw.get(k) for k in ("value", "ci_low", "ci_high")]
-    if not isinstance(parts[0], (int, float)) or isinstance(parts[0], bool):
+    if not _is_measure(parts[0]) or not all(p is None or _is_measure(p) for p in parts[1:]):
         return None
     value = float(parts[0])
-    low = float(parts[1]) if isinstance(parts[1], (int, float)) else value
-    high = float(parts[2]) if isinstance(parts[2], (int, float)) else value
-    if not all(math.isfinite(x) for x in (value, low, high)):
-        return None
+    low = float(parts[1]) if parts[1] is not None else value
+    high = float(parts[2]) if parts[2] is not None else value
     return Metric(value, min(low, value), max(high, value))
 
 
 def _cell_key(row: dict) -> tuple:
-    return (str(row["workload"]), str(row["variant"]), row["threads"],
-            str(row.get("placement", "")), str(row.get("scaling", "")))
+    return (row["workload"], row["variant"], row["threads"], row.get("placement", ""),
+            row.get("scaling", ""))
 
 
 def _cell_name(key: tuple) -> str:
@@ -313,7 +467,8 @@ def load_micro(directory) -> tuple:
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
         return _micro_rows(doc["benchmarks"]), None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError,
+            RecursionError) as e:  # any shape at all: the section is optional
         return [], f"{file} could not be read ({e.__class__.__name__}: {e}); primitives section skipped"
 
 

@@ -217,7 +217,11 @@ def test_holm_correction_is_applied(tmp_path):
     workloads = {f"w{i}": 50.0 + i for i in range(5)}
     kw = dict(reps=5, noise=0.001, workloads=workloads, threads=(1,))
     base, new = pair(tmp_path, synth_times(seed=1, **kw), synth_times(seed=2, slowdown=1.10, **kw))
+    # No cell could be flagged however slow: inconclusive, exit 2 unless accepted.
     done = run_compare(base, new, "--format", "json", "--alpha", "0.05")
+    assert done.returncode == 2, done.stdout
+    assert "inconclusive" in done.stderr and "no cell can be significant" in done.stderr
+    done = run_compare(base, new, "--format", "json", "--alpha", "0.05", "--allow-inconclusive")
     assert done.returncode == 0, done.stdout
     doc = json.loads(done.stdout)
     assert len(doc["cells"]) == 10
@@ -226,6 +230,7 @@ def test_holm_correction_is_applied(tmp_path):
         assert cell["p_holm"] == pytest.approx(10 * 2 / 252)  # adjusted: does not
         assert cell["verdict"] == "slower (n.s.)"
     assert any("no cell can be significant" in n for n in doc["notes"])
+    assert doc["inconclusive"] == [n for n in doc["notes"] if "no cell can be significant" in n]
     # The same single cell alone: no correction to pay, flagged.
     one = {k: v for k, v in synth_times(seed=1, **kw).items() if k[0] == "w0" and k[1] == "gil"}
     one_new = {k: v for k, v in synth_times(seed=2, slowdown=1.10, **kw).items() if k in one}
@@ -447,3 +452,57 @@ def test_missing_count_is_bad_input(tmp_path):
         row.pop("instructions", None)
     (new / "results.json").write_text(json.dumps(doc))
     _assert_error(run_compare(base, new), "is not a positive count")
+
+
+# --- comparisons that cannot reach a verdict: exit 2, unless --allow-inconclusive ---------------
+
+def test_three_fold_slowdown_with_three_repetitions_is_inconclusive(tmp_path):
+    # 3 vs 3 repetitions: the smallest two-sided p-value is 2/20 = 0.1 > alpha; no slowdown,
+    # however large, can be flagged. That must not read as "no regression".
+    kw = dict(reps=3, noise=0.01)
+    base, new = pair(tmp_path, synth_times(seed=1, **kw), synth_times(seed=2, slowdown=3.0, **kw))
+    done = run_compare(base, new)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith("ftbench compare: error: inconclusive: with 3 vs 3 repetitions")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert "--allow-inconclusive" in done.stderr
+    assert done.stdout.rstrip().endswith("Result: INCONCLUSIVE: no regression could have been "
+                                         "flagged (exit 2)")
+    md = run_compare(base, new, "--format", "markdown")
+    assert md.returncode == 2 and md.stdout.startswith("### ftbench compare: **Inconclusive**")
+    accepted = run_compare(base, new, "--allow-inconclusive", "--format", "json")
+    assert accepted.returncode == 0 and accepted.stderr == ""
+    doc = json.loads(accepted.stdout)
+    assert doc["exit_status"] == 0 and doc["allow_inconclusive"] is True
+    assert "with 3 vs 3 repetitions" in doc["inconclusive"][0]
+    assert "accepted: --allow-inconclusive" in doc["verdict"]
+    assert {c["verdict"] for c in doc["cells"]} == {"slower (n.s.)"}
+
+
+def test_no_iteration_rows_is_inconclusive(tmp_path):
+    base, new = pair(tmp_path, synth_times(seed=1), synth_times(seed=2, slowdown=1.5))
+    for directory in (base, new):
+        doc = json.loads((directory / "results.json").read_text())
+        doc["benchmarks"] = [r for r in doc["benchmarks"] if r["run_type"] != "iteration"]
+        (directory / "results.json").write_text(json.dumps(doc))
+    done = run_compare(base, new)
+    assert done.returncode == 2, done.stdout
+    assert "inconclusive:" in done.stderr and "has no iteration rows" in done.stderr
+    assert run_compare(base, new, "--allow-inconclusive").returncode == 0
+
+
+def test_duplicated_rows_are_refused(tmp_path):
+    # Every row twice would double each cell's repetitions (and shrink its p-values): refused.
+    base, new = pair(tmp_path, synth_times(seed=1), synth_times(seed=2))
+    doc = json.loads((new / "results.json").read_text())
+    doc["benchmarks"] = doc["benchmarks"] + doc["benchmarks"]
+    (new / "results.json").write_text(json.dumps(doc))
+    for args in ([], ["--allow-inconclusive"]):
+        _assert_error(run_compare(base, new, *args), "repeats benchmarks[0] (cell "
+                                                     "fib/gil/threads:1/strong/compact, repetition 0)")
+
+
+def test_a_powered_comparison_is_not_inconclusive(tmp_path):
+    base, new = pair(tmp_path, synth_times(seed=1), synth_times(seed=2))
+    doc = json.loads(run_compare(base, new, "--format", "json").stdout)
+    assert doc["inconclusive"] == [] and doc["exit_status"] == 0

@@ -117,3 +117,12 @@ def test_micro_json_absent_or_broken(tmp_path):
     (tmp_path / "micro.json").write_text("{")
     rows, warning = load_micro(tmp_path)
     assert rows == [] and "primitives section skipped" in warning
+
+
+@pytest.mark.parametrize("text", ["[" * 100000 + "]" * 100000, '{"benchmarks": [1, null]}',
+                                  '{"benchmarks": [{"name": "x", "real_time": 1' + "0" * 400 + "}]}",
+                                  '{"benchmarks": 3}', "[]"])
+def test_micro_json_of_any_shape_is_a_warning_not_a_crash(tmp_path, text):
+    (tmp_path / "micro.json").write_text(text)
+    rows, warning = load_micro(tmp_path)
+    assert rows == [] and "primitives section skipped" in warning
