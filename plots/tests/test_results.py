@@ -32,7 +32,7 @@ def test_metric_is_read_from_the_median_row(sweep):
     ("does_not_exist", "does not exist"),
     ("truncated", "is truncated"),
     ("malformed", "is not valid JSON: Expecting value at line"),
-    ("wrong_schema", "has schema version 99; this report reads version 1"),
+    ("wrong_schema", "has schema version 99; this report reads versions 1 and 2"),
 ])
 def test_bad_fixtures_raise_a_clear_error(fixture, message):
     with pytest.raises(ResultsError, match=message):
