@@ -222,7 +222,7 @@ def overhead_chart(results: Results) -> Figure:
             tops.append(gmean)
     ax.axvline(1.0, color=variant_colour("gil"), linewidth=1.5, label="gil (= 1.0)")
     ax.set_yticks(range(len(labels)), labels)
-    ax.invert_yaxis()  # the first workload on top, the geometric mean last
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the first workload on top, the geometric mean last
     if tops:  # room for the value labels on both sides
         low, high = min(tops + [1.0]), max(tops + [1.0])
         pad = 0.18 * (high - low or 0.1)
@@ -361,8 +361,9 @@ def counter_families(names) -> list:
 def counters_chart(results: Results) -> Figure:
     """Runtime counters per work unit at each workload's most threads: a panel per counter family.
 
-    In a panel: a row per workload, a horizontal bar per (variant, counter) that is non-zero
-    somewhere: colour = variant, hatch = counter (in the legend, right of the panel)."""
+    In a panel: a row per workload that counted something of the family, a horizontal bar per
+    (variant, counter) that is non-zero somewhere: colour = variant, hatch = counter (in the
+    legend, right of the panel)."""
     tables = {w: counters_per_unit(results, w, results.max_threads(w)) for w in results.workloads}
     present = {k for t in tables.values() for counters in t.values() for k, v in counters.items()
                if v > 0}
@@ -374,27 +375,31 @@ def counters_chart(results: Results) -> Figure:
         ax.set_axis_off()
         return _finish(fig, "Where the time goes: runtime counters per unit of work",
                        results.machine_caption())
-    panel_series = [[(v, c) for c in counters for v in results.variants
-                     if any(tables[w].get(v, {}).get(c, 0) > 0 for w in results.workloads)]
-                    for _, _, counters in families]
-    heights = [0.6 + len(results.workloads) * max(0.3, 0.13 * len(series))
-               for series in panel_series]
+    panels = []  # (title, unit, counters, [(variant, counter)], [workloads]) per family
+    for title, unit, counters in families:
+        series = [(v, c) for c in counters for v in results.variants
+                  if any(tables[w].get(v, {}).get(c, 0) > 0 for w in results.workloads)]
+        rows = [w for w in results.workloads  # workloads where the family counted anything
+                if any(tables[w].get(v, {}).get(c, 0) > 0 for v, c in series)]
+        panels.append((title, unit, counters, series, rows))
+    heights = [0.9 + len(rows) * max(0.28, 0.07 * len(series) + 0.1)
+               for *_, series, rows in panels]
     fig = _new_figure(REPORT_WIDTH_IN, sum(heights) + 0.6)
-    axes = fig.subplots(len(families), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
-    for ax, (title, unit, counters), series in zip(axes[:, 0], families, panel_series):
+    axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    for ax, (title, unit, counters, series, rows) in zip(axes[:, 0], panels):
         offsets, height = _bar_offsets(len(series))
         drawn = []
         for offset, (variant, counter) in zip(offsets, series):
-            values = [tables[w].get(variant, {}).get(counter, 0) for w in results.workloads]
+            values = [tables[w].get(variant, {}).get(counter, 0) for w in rows]
             ax.barh([i + offset for i in range(len(values))], values, height,
                     color=variant_colour(variant), edgecolor="white", linewidth=0.3,
                     hatch=COUNTER_HATCHES[counters.index(counter) % len(COUNTER_HATCHES)],
                     label=f"{variant}: {counter}")
             drawn += values
         _log_x(ax, drawn)
-        ax.set_yticks(range(len(results.workloads)), results.workloads, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlabel(f"{UNIT_LABELS[unit]} (log scale; zero: no bar)", fontsize=8)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(f"{UNIT_LABELS[unit]} (log scale; workloads with none left out)", fontsize=8)
         ax.set_title(f"{title} ({UNIT_LABELS[unit]})", fontsize=10, loc="left")
         ax.grid(axis="x", alpha=0.3)
         _legend_outside(ax, fontsize=7)
@@ -407,7 +412,9 @@ def _log_x(ax, values: list) -> None:
     positive = [v for v in values if v > 0]
     ax.set_xscale("log")
     if positive:
-        ax.set_xlim(min(positive) / 3, max(positive) * 3)
+        # Out to the decades around the values: at least two labelled ticks however close they are.
+        low, high = min(positive) / 3, max(positive) * 3
+        ax.set_xlim(10 ** math.floor(math.log10(low)), 10 ** math.ceil(math.log10(high)))
     ax.xaxis.set_major_locator(LogLocator(numticks=6))
     ax.xaxis.set_minor_locator(NullLocator())
 

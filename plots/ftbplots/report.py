@@ -30,6 +30,8 @@ img, svg { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 0.9em; }
 nav.toc { background: #f7f7f7; border: 1px solid #ddd; padding: 0.5em 1.5em; margin: 1em 0; }
 nav.toc ul { margin: 0.2em 0; }
+nav.toc ul ul { display: flex; flex-wrap: wrap; gap: 0 1.2em; list-style: none; padding-left: 1em;
+                font-size: 0.9em; }
 details summary { cursor: pointer; font-weight: 600; }
 details ul { font-size: 0.9em; }
 """
