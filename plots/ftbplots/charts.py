@@ -497,14 +497,11 @@ def _metadata(path: Path) -> dict:
 
 
 def chart_specs(results: Results) -> list:
-    """(key, title, description, build) for every chart the results support, in report order."""
+    """(key, title, description, build) for every chart the results support, in report order:
+    the overviews first, each workload's own scaling chart (the overview's panels, larger) last."""
     specs = [("scaling_all", "Scaling, every workload",
               "Speedup against the same variant at 1 thread; dashed: ideal (= threads); bands: "
               "95% confidence intervals.", lambda: scaling_grid(results))]
-    for w in results.workloads:
-        specs.append((f"scaling_{safe_name(w)}", f"Scaling: {w}",
-                      "Speedup against the same variant at 1 thread, with the ideal line.",
-                      lambda w=w: scaling_chart(results, w)))
     specs += [
         ("overhead", "Single-thread overhead",
          "Time of each free-threaded variant relative to gil at 1 thread (right of the gil "
@@ -521,6 +518,10 @@ def chart_specs(results: Results) -> list:
                   "Runtime counters divided by work units, at the largest thread count: a panel "
                   "per counter family, each in one unit (events or ns per unit; log scale; zero "
                   "counts are not drawn).", lambda: counters_chart(results)))
+    for w in results.workloads:
+        specs.append((f"scaling_{safe_name(w)}", f"Scaling: {w}",
+                      "Speedup against the same variant at 1 thread, with the ideal line.",
+                      lambda w=w: scaling_chart(results, w)))
     return specs
 
 
