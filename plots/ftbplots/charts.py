@@ -455,7 +455,7 @@ def comparison_chart(base_results, new_results, out_path) -> Figure:
     fig, axes = _grid(len(table), 3.8, 3.2, max_cols=3)
     for ax, (workload, by_variant) in zip(axes, table.items()):
         _plot_comparison(ax, workload, by_variant, [v for v in new.variants if v in by_variant])
-    axes[0].legend(fontsize=7)
+    _legend_outside(axes[min(len(axes), 3) - 1], fontsize=7)  # right of the first row
     caption = f"base: {base.machine_caption()}\nnew: {new.machine_caption()}"
     _finish(fig, "New against base: median wall time ratio (error bars: from both 95% CIs)", caption)
     save(fig, Path(out_path))

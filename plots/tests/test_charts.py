@@ -110,9 +110,10 @@ def test_overhead_chart_keeps_the_report_width_and_grows_in_height(sweep):
     assert bigger.get_size_inches()[0] == width and bigger.get_size_inches()[1] > 2 * height
 
 
-def test_legends_sit_outside_the_data(sweep):
+def test_legends_sit_outside_the_data(sweep, sweep_new, tmp_path):
     for fig in (charts.scaling_chart(sweep, "fib"), charts.overhead_chart(sweep),
-                charts.scaling_grid(sweep), charts.counters_chart(sweep)):
+                charts.scaling_grid(sweep), charts.counters_chart(sweep), charts.latency_chart(sweep),
+                charts.comparison_chart(sweep, sweep_new, tmp_path / "c.png")):
         fig.canvas.draw()
         for ax in visible_axes(fig):
             legend = ax.get_legend()
