@@ -9,8 +9,10 @@ packages=(
   # libraries (found with find_package / pkg-config)
   libmimalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools libtbb-dev libeigen3-dev
   libhwloc-dev hwloc libcli11-dev nlohmann-json3-dev libfmt-dev
-  # plots and their tests, run with /usr/bin/python3
-  python3 python3-matplotlib python3-numpy python3-pytest
+  # plots and their tests, run with /usr/bin/python3 (scipy: Google Benchmark's compare.py imports it)
+  python3 python3-matplotlib python3-numpy python3-pytest python3-scipy
+  # the report's browser test renders report.html headless
+  chromium
 )
 
 missing=()

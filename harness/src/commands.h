@@ -29,5 +29,6 @@ void AddValidateCommand(CLI::App& app);
 void AddMicroCommand(CLI::App& app);
 void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
+void AddExportCommand(CLI::App& app);
 
 }  // namespace ftb::cli

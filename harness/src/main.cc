@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   ftb::cli::AddMicroCommand(app);
   ftb::cli::AddReportCommand(app);
   ftb::cli::AddCompareCommand(app);
+  ftb::cli::AddExportCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

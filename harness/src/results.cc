@@ -26,6 +26,35 @@ namespace {
 
 constexpr double kMsPerSecond = 1000.0;
 constexpr double kVariationWarning = 0.05;  // the 5%
+// A cell whose median is under this is dominated by what does not scale with the size: one
+// preemption (a scheduler time slice is 1-4 ms on Linux's default settings), a thread's wake-up
+// after the start barrier, page faults of the first touch. 5 ms keeps one such event under ~20%
+// of the cell; steady_clock's resolution (ns) is not the limit. docs/results-format.md.
+constexpr double kShortCellSeconds = 0.005;
+
+// Google Benchmark's time units, largest first, and how many of each make a second.
+constexpr std::pair<const char*, double> kTimeUnits[] = {{"s", 1.0}, {"ms", 1e3}, {"us", 1e6}, {"ns", 1e9}};
+
+double UnitsPerSecond(const std::string& unit) {
+  for (const auto& [name, per_second] : kTimeUnits)
+    if (unit == name) return per_second;
+  throw std::runtime_error("unknown time_unit " + unit);
+}
+
+// The unit for a cell whose median wall time is `seconds`: the largest in which the median is at
+// least 1000, so that compare.py (which prints times with no decimals) shows four significant
+// digits or more. The boundaries are 1 ms, 1 s and 1000 s: the first is inside the short-cell
+// warning, so most cells of a sweep keep their unit from one sweep to the next.
+std::pair<const char*, double> CellTimeUnit(double seconds) {
+  for (const auto& unit : kTimeUnits)
+    if (seconds * unit.second >= 1000.0) return unit;
+  return kTimeUnits[std::size(kTimeUnits) - 1];
+}
+
+// A row's real_time or cpu_time in seconds, whatever its time_unit.
+double Seconds(const json& row, const char* field) {
+  return row.at(field).get<double>() / UnitsPerSecond(row.value("time_unit", "ms"));
+}
 
 void WriteAtomically(const fs::path& path, const std::string& text) {
   fs::path tmp = path;
@@ -71,6 +100,27 @@ std::string CellKey(const std::string& workload, const std::string& variant, int
 }
 
 }  // namespace
+
+json ExportGoogleBenchmark(const json& doc, bool aggregates_only, const std::string& time_unit) {
+  if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
+    throw std::invalid_argument("no \"benchmarks\" list: not a results file of `ftbench run`");
+  json out = {{"context", doc.value("context", json::object())}, {"benchmarks", json::array()}};
+  for (const json& row : doc["benchmarks"]) {
+    if (aggregates_only && row.value("run_type", "iteration") != "aggregate") continue;
+    json copy = row;
+    if (!time_unit.empty() && row.value("aggregate_unit", "time") == "time") {
+      try {
+        copy["real_time"] = Seconds(row, "real_time") * UnitsPerSecond(time_unit);
+        copy["cpu_time"] = Seconds(row, "cpu_time") * UnitsPerSecond(time_unit);
+      } catch (const std::exception& e) {
+        throw std::invalid_argument(row.value("name", "a row") + ": " + e.what());
+      }
+    }
+    if (!time_unit.empty()) copy["time_unit"] = time_unit;
+    out["benchmarks"].push_back(std::move(copy));
+  }
+  return out;
+}
 
 ResultsStore::ResultsStore(fs::path dir, json context) : dir_(std::move(dir)), context_(std::move(context)) {}
 
@@ -163,6 +213,8 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
       {"busy", other_runnable > std::max(0, pus - key.threads)},
       {"counters", record.counters},
   };
+  // Google Benchmark writes user counters as top-level numbers: so does ftbench, beside "counters".
+  for (const auto& [name, value] : record.counters) row[name] = value;
   if (json lat = LatencySummary(std::move(latencies)); !lat.is_null()) row["latency_ns"] = lat;
   if (record.instructions > 0) row["instructions"] = record.instructions;
   rows_.push_back(std::move(row));
@@ -207,40 +259,64 @@ json ResultsStore::Benchmarks() const {
   };
 
   json out = json::array();
+  const bool timed = ft.value("mode", "time") == "time";
   for (const std::string& key : order) {
     Cell& cell = cells[key];
     std::sort(cell.rows.begin(), cell.rows.end(),
               [](const json* a, const json* b) { return a->at("repetition_index") < b->at("repetition_index"); });
-    for (const json* r : cell.rows) out.push_back(*r);
+    std::vector<double> times = cell.times();
+    std::vector<double> cpu;  // seconds
+    for (const json* r : cell.rows) cpu.push_back(Seconds(*r, "cpu_time"));
+    // One unit for every row of the cell: compare.py pairs and tests only rows of the same unit.
+    const auto [unit, per_second] = CellTimeUnit(stats::Median(times));
+    for (std::size_t i = 0; i < cell.rows.size(); ++i) {
+      json row = *cell.rows[i];
+      row["real_time"] = times[i] * per_second;
+      row["cpu_time"] = cpu[i] * per_second;
+      row["time_unit"] = unit;
+      out.push_back(std::move(row));
+    }
     if (static_cast<int>(cell.rows.size()) < repetitions) continue;  // aggregates only when complete
 
     const json& first = *cell.first;
-    std::vector<double> times = cell.times();
-    std::vector<double> cpu;
-    for (const json* r : cell.rows) cpu.push_back(r->at("cpu_time").get<double>());
-    auto aggregate = [&](const std::string& name, double time_value, double cpu_value, const char* unit) {
+    std::vector<std::string> counter_names;
+    for (const auto& [name, _] : first["counters"].items()) counter_names.push_back(name);
+    // An aggregate row: the same fields as an iteration row where they make sense, each the
+    // statistic `stat` of the cell's values, so a field has one type in every row.
+    auto aggregate = [&](const std::string& name, const std::function<double(const std::vector<double>&)>& stat,
+                         bool is_time) {
       json row = first;
-      for (const char* drop : {"repetition_index", "wall_seconds", "thread_cpu_seconds", "work_units", "cpu_placed",
-                               "cpu_observed", "context_switches", "counters", "latency_ns", "load_avg_1m", "other_runnable", "busy",
-                               "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput", "instructions"})
+      for (const char* drop : {"repetition_index", "thread_cpu_seconds", "work_units", "cpu_placed", "cpu_observed",
+                               "context_switches", "latency_ns", "load_avg_1m", "other_runnable", "busy",
+                               "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput",
+                               "instructions"})
         row.erase(drop);
       row["name"] = cell.run_name + "_" + name;
       row["run_type"] = "aggregate";
       row["aggregate_name"] = name;
-      row["aggregate_unit"] = unit;
-      row["real_time"] = time_value;
-      row["cpu_time"] = cpu_value;
+      row["aggregate_unit"] = is_time ? "time" : "percentage";
+      row["real_time"] = stat(times) * (is_time ? per_second : 1.0);
+      row["cpu_time"] = stat(cpu) * (is_time ? per_second : 1.0);
+      row["time_unit"] = unit;
+      row["wall_seconds"] = stat(times);
+      json counters = json::object();
+      for (const std::string& counter : counter_names) {
+        std::vector<double> values;
+        for (const json* r : cell.rows) values.push_back(r->at("counters").value(counter, 0.0));
+        counters[counter] = stat(values);
+        row[counter] = counters[counter];
+      }
+      row["counters"] = counters;
       return row;
     };
-    std::vector<double> ms;
-    for (double t : times) ms.push_back(t * kMsPerSecond);
-    json median = aggregate("median", stats::Median(ms), stats::Median(cpu), "time");
+    auto median_of = [](const std::vector<double>& v) { return stats::Median(v); };
+    json median = aggregate("median", median_of, true);
 
     // Derived metrics (docs/results-format.md), each a median with a bootstrap 95% interval.
     const int threads = first["threads"];
     const double units = first["units"].get<double>();
     const std::uint64_t cell_seed = SeedFor(seed, cell.run_name);
-    median["wall_seconds"] = Estimate(stats::Median(times), stats::BootstrapMedianCI(times, cell_seed));
+    median["wall_seconds_ci"] = Estimate(stats::Median(times), stats::BootstrapMedianCI(times, cell_seed));
     json speedup = nullptr, vs_gil = nullptr, efficiency = nullptr, overhead = nullptr;
     if (const Cell* one = find_cell(first, first["variant"], 1)) {
       // throughput ratio = (units_n / t_n) / (units_1 / t_1) = (units_n / units_1) * t_1 / t_n
@@ -264,13 +340,6 @@ json ResultsStore::Benchmarks() const {
     median["efficiency"] = efficiency;
     median["overhead_vs_gil"] = overhead;
 
-    json counters = json::object();
-    for (const auto& [name, _] : first["counters"].items()) {
-      std::vector<double> values;
-      for (const json* r : cell.rows) values.push_back(r->at("counters").value(name, 0.0));
-      counters[name] = stats::Median(values);
-    }
-    median["counters"] = counters;
     if (first.contains("latency_ns")) {
       json lat = json::object();
       for (const char* p : {"p50", "p90", "p99", "p999", "max"}) {
@@ -293,6 +362,10 @@ json ResultsStore::Benchmarks() const {
     json warnings = json::array();
     double cv = stats::CoefficientOfVariation(times);
     if (cv > kVariationWarning) warnings.push_back(fmt::format("variation {:.1f}% above 5%", cv * 100));
+    if (timed && stats::Median(times) < kShortCellSeconds)
+      warnings.push_back(fmt::format("short cell: median {:.2f} ms under {:.0f} ms, timing noise dominates; raise "
+                                     "the size (--work-scale)",
+                                     stats::Median(times) * kMsPerSecond, kShortCellSeconds * kMsPerSecond));
     if (std::any_of(cell.rows.begin(), cell.rows.end(), [](const json* r) { return r->at("busy").get<bool>(); }))
       warnings.push_back("machine busy: other tasks wanted more cores than were idle at a repetition's start");
     if (std::any_of(cell.rows.begin(), cell.rows.end(), [](const json* r) { return !r->at("placement_ok").get<bool>(); }))
@@ -301,11 +374,11 @@ json ResultsStore::Benchmarks() const {
     median["warnings"] = warnings;
 
     out.push_back(std::move(median));
-    out.push_back(aggregate("mean", stats::Mean(ms), stats::Mean(cpu), "time"));
-    out.push_back(aggregate("stddev", stats::StandardDeviation(ms), stats::StandardDeviation(cpu), "time"));
-    out.push_back(aggregate("cv", cv, stats::CoefficientOfVariation(cpu), "percentage"));
-    out.push_back(aggregate("min", stats::Min(ms), stats::Min(cpu), "time"));
-    out.push_back(aggregate("max", stats::Max(ms), stats::Max(cpu), "time"));
+    out.push_back(aggregate("mean", [](const std::vector<double>& v) { return stats::Mean(v); }, true));
+    out.push_back(aggregate("stddev", [](const std::vector<double>& v) { return stats::StandardDeviation(v); }, true));
+    out.push_back(aggregate("cv", [](const std::vector<double>& v) { return stats::CoefficientOfVariation(v); }, false));
+    out.push_back(aggregate("min", [](const std::vector<double>& v) { return stats::Min(v); }, true));
+    out.push_back(aggregate("max", [](const std::vector<double>& v) { return stats::Max(v); }, true));
   }
   AnnotateWithCalibration(out, CalibrationBlock(rows_, seed));
   return out;
@@ -345,7 +418,7 @@ std::string ResultsStore::Table() const {
     std::string warnings;
     for (const json& w : row["warnings"]) warnings += (warnings.empty() ? "" : "; ") + w.get<std::string>();
     out += fmt::format("{:<20} {:<7} {:>4} {:>11.2f} {:>6.1f} {:>8} {:>9} {:>9}  {}\n", row["workload"].get<std::string>(),
-                       row["variant"].get<std::string>(), row["threads"].get<int>(), row["real_time"].get<double>(),
+                       row["variant"].get<std::string>(), row["threads"].get<int>(), row["wall_seconds"].get<double>() * kMsPerSecond,
                        cvs[row["run_name"]] * 100, num(row["speedup"], "{:.2f}"), num(row["speedup_vs_gil_1t"], "{:.2f}"),
                        num(row["overhead_vs_gil"], "{:.3f}"), warnings);
   }
@@ -365,7 +438,7 @@ void ResultsStore::Flush() const {
     csv << r["workload"].get<std::string>() << ',' << r["variant"].get<std::string>() << ','
         << r["category"].get<std::string>() << ',' << r["threads"] << ',' << r["placement"].get<std::string>() << ','
         << r["scaling"].get<std::string>() << ',' << r["repetition_index"] << ',' << r["wall_seconds"] << ','
-        << r["cpu_time"].get<double>() / kMsPerSecond << ',' << r["units"] << ',' << r["throughput"] << ','
+        << Seconds(r, "cpu_time") << ',' << r["units"] << ',' << r["throughput"] << ','
         << r["checksum"].get<std::string>() << ',' << r["fairness_jain"] << ',' << r["leaked_objects"] << '\n';
   }
   WriteAtomically(dir_ / "results.csv", csv.str());

@@ -12,7 +12,7 @@
 
 namespace ftb::bench {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // One measured run of a cell (one repetition).
 struct RunKey {
@@ -25,6 +25,12 @@ struct RunKey {
 // `<workload>/<variant>/threads:<n>/<scaling>/<placement>`
 std::string RunName(const std::string& workload, const std::string& variant, int threads, const std::string& scaling,
                     const std::string& placement);
+
+// A results.json document as plain Google Benchmark JSON (`ftbench export`): the aggregate rows
+// only if `aggregates_only`, and every time (real_time, cpu_time; not cv's ratio) in `time_unit`
+// unless it is empty. Throws std::invalid_argument for a document without a benchmarks list or a
+// row with an unknown time_unit.
+nlohmann::json ExportGoogleBenchmark(const nlohmann::json& doc, bool aggregates_only, const std::string& time_unit);
 
 class ResultsStore {
  public:

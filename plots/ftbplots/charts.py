@@ -15,17 +15,25 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no display: charts go to files only
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
 from . import calibration  # noqa: E402
-from .results import COUNTER_NAMES, Metric, Results, ResultsError, load  # noqa: E402
+from .results import Metric, Results, ResultsError, load  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
 # tritanopia. Fixed per variant so that gil is the same orange in every chart and every report.
 VARIANT_COLOURS = {"gil": "#E69F00", "atomic": "#0072B2", "brc": "#009E73"}
 EXTRA_COLOURS = ("#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 VARIANT_MARKERS = {"gil": "o", "atomic": "s", "brc": "^"}
+# Confidence bands: a light fill plus a hatch of the variant's colour, different per variant, so
+# that two overlapping bands stay two (blue over green would otherwise blend into one teal).
+VARIANT_HATCHES = {"gil": "\\\\", "atomic": "//", "brc": ".."}
+BAND_FILL_ALPHA = 0.10
+BAND_HATCH_ALPHA = 0.45
+# The report is 1100 px wide; a chart drawn at that width (10 in at PNG_DPI) is shown 1:1.
+REPORT_WIDTH_IN = 10.0
 IDEAL_COLOUR = "#000000"
 MACHINE_COLOUR = "0.55"  # the machine calibration's line: grey, dashed, no marker of a variant
 HEATMAP_CMAP = "cividis"  # perceptually uniform and colour-blind safe
@@ -43,6 +51,10 @@ def variant_colour(variant: str) -> str:
 
 def variant_marker(variant: str) -> str:
     return VARIANT_MARKERS.get(variant, "D")
+
+
+def variant_hatch(variant: str) -> str:
+    return VARIANT_HATCHES.get(variant, "xx")
 
 
 @dataclass
@@ -76,6 +88,12 @@ def _grid(count: int, panel_w: float, panel_h: float, max_cols: int = 4):
     for ax in axes[count:]:
         ax.set_visible(False)
     return fig, list(axes[:count])
+
+
+def _legend_outside(ax, **kwargs) -> None:
+    """The legend to the right of the axes, never on the data (constrained layout makes room)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize=kwargs.pop("fontsize", 8), **kwargs)
 
 
 def _bar_offsets(count: int, group_width: float = 0.8) -> tuple:
@@ -114,8 +132,10 @@ def _plot_scaling(ax, results: Results, workload: str) -> None:
             continue
         xs, ms = [n for n, _ in points], [m for _, m in points]
         colour = variant_colour(variant)
-        ax.fill_between(xs, [m.ci_low for m in ms], [m.ci_high for m in ms], color=colour,
-                        alpha=0.2, linewidth=0)
+        ax.fill_between(xs, [m.ci_low for m in ms], [m.ci_high for m in ms],
+                        facecolor=to_rgba(colour, BAND_FILL_ALPHA),
+                        edgecolor=to_rgba(colour, BAND_HATCH_ALPHA), hatch=variant_hatch(variant),
+                        linewidth=0)
         ax.plot(xs, [m.value for m in ms], marker=variant_marker(variant), color=colour,
                 label=variant)
     ax.plot(threads, threads, linestyle="--", color=IDEAL_COLOUR, linewidth=1, label="ideal")
@@ -150,7 +170,7 @@ def scaling_chart(results: Results, workload: str) -> Figure:
     fig = _new_figure(6, 4.2)
     ax = fig.subplots()
     _plot_scaling(ax, results, workload)
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     return _finish(fig, f"Scaling: {workload}", results.machine_caption())
 
 
@@ -162,7 +182,8 @@ def scaling_grid(results: Results) -> Figure:
         _plot_scaling(ax, results, workload)
         ax.xaxis.label.set_size(8)
         ax.yaxis.label.set_size(7)
-    axes[0].legend(fontsize=7)
+    # One legend for every panel, right of the first row's last panel: outside every panel's data.
+    _legend_outside(axes[min(len(axes), 4) - 1], fontsize=7)
     return _finish(fig, "Scaling of every workload (bands: 95% CI)", results.machine_caption())
 
 
@@ -188,35 +209,55 @@ def geometric_mean(values: list) -> float | None:
 
 
 def overhead_chart(results: Results) -> Figure:
-    """Time relative to gil at 1 thread, per workload and as a geometric mean, with 95% CIs."""
+    """Time relative to gil at 1 thread, per workload and as a geometric mean, with 95% CIs.
+
+    Horizontal: one bar group per workload (a row, labelled at the left), a bar per free-threaded
+    variant growing from the gil line at 1.0 and labelled with its value. The width is the
+    report's, the height grows with the workloads, so the labels keep their size however many
+    workloads a sweep has."""
     table = overhead_values(results)
     labels = results.workloads + ["geometric mean"]
-    offsets, width = _bar_offsets(max(len(table), 1))
-    fig = _new_figure(max(6, 1.1 * len(labels) + 2), 4.5)
+    count = max(len(table), 1)
+    offsets, height = _bar_offsets(count)
+    fig = _new_figure(REPORT_WIDTH_IN, 1.3 + len(labels) * max(0.32, 0.2 * count))
     ax = fig.subplots()
+    tops = []
     for offset, (variant, points) in zip(offsets, table.items()):
         by_workload = dict(points)
-        xs = [i + offset for i, w in enumerate(results.workloads) if w in by_workload]
+        ys = [i + offset for i, w in enumerate(results.workloads) if w in by_workload]
         ms = [by_workload[w] for w in results.workloads if w in by_workload]
         colour = variant_colour(variant)
-        # Bars grow from the gil line: up is slower than gil, down is faster.
-        ax.bar(xs, [m.value - 1 for m in ms], width, bottom=1, color=colour, label=variant,
-               yerr=_yerr(ms), capsize=3, ecolor="0.2")
+        # Bars grow from the gil line: right is slower than gil, left is faster.
+        ax.barh(ys, [m.value - 1 for m in ms], height, left=1, color=colour, label=variant,
+                xerr=_yerr(ms), capsize=2, ecolor="0.3", error_kw={"linewidth": 0.8})
+        for y, m in zip(ys, ms):
+            _value_label(ax, y, m.value, m.ci_high if m.value >= 1 else m.ci_low)
+        tops += [m.ci_high for m in ms] + [m.ci_low for m in ms]
         gmean = geometric_mean([m.value for m in ms])
         if gmean is not None:
-            ax.bar(len(results.workloads) + offset, gmean - 1, width, bottom=1, color=colour,
-                   hatch="//", edgecolor="white")
-            ax.annotate(f"{gmean:.2f}×", (len(results.workloads) + offset, gmean),
-                        ha="center", va="bottom", fontsize=7)
-    ax.axhline(1.0, color=variant_colour("gil"), linewidth=1.5, label="gil (= 1.0)")
-    ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
-    ax.set_xlabel("workload")
-    ax.set_ylabel("1-thread time relative to gil (×)")
-    ax.margins(y=0.12)
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+            y = len(results.workloads) + offset
+            ax.barh(y, gmean - 1, height, left=1, color=colour, hatch="//", edgecolor="white")
+            _value_label(ax, y, gmean, gmean)
+            tops.append(gmean)
+    ax.axvline(1.0, color=variant_colour("gil"), linewidth=1.5, label="gil (= 1.0)")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the first workload on top, the geometric mean last
+    if tops:  # room for the value labels on both sides
+        low, high = min(tops + [1.0]), max(tops + [1.0])
+        pad = 0.18 * (high - low or 0.1)
+        ax.set_xlim(low - pad, high + pad)
+    ax.set_xlabel("1-thread time relative to gil (×; right of the gil line: slower)")
+    ax.grid(axis="x", alpha=0.3)
+    _legend_outside(ax)
     return _finish(fig, "Single-thread overhead against gil (error bars: 95% CI)",
                    results.machine_caption())
+
+
+def _value_label(ax, y: float, value: float, at: float) -> None:
+    """`1.23×` just past the end of a bar (or of its error bar), on the side it grows to."""
+    right = value >= 1
+    ax.annotate(f"{value:.2f}×", (at, y), xytext=(3 if right else -3, 0), textcoords="offset points",
+                ha="left" if right else "right", va="center", fontsize=7)
 
 
 # --- 3. efficiency heatmap --------------------------------------------------------------------
@@ -293,11 +334,25 @@ def latency_chart(results: Results) -> Figure | None:
         ax.set_ylabel("latency (µs, log scale)")
         ax.set_title(f"{workload} at {threads} threads", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=8)
+    _legend_outside(axes[-1])
     return _finish(fig, "Latency percentiles (median over repetitions)", results.machine_caption())
 
 
 # --- 5. where the time goes -------------------------------------------------------------------
+
+# Counter families: one panel each; every counter of a panel has the same unit (counts or ns per
+# work unit), so no log axis mixes counts and nanoseconds. Counters not listed here go to a panel
+# of their unit ("other counters").
+COUNTER_FAMILIES = (
+    ("GIL hand-offs", "count", ("gil_switches", "gil_drop_requests")),
+    ("GIL wait", "ns", ("gil_wait_ns",)),
+    ("Lock contention", "count", ("lock_slow_paths", "lock_parks", "lock_handoffs")),
+    ("Reference counting", "count", ("shared_refcount_ops", "queued_objects", "merges",
+                                     "deferred_frees")),
+)
+COUNTER_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
+UNIT_LABELS = {"count": "events per work unit", "ns": "ns per work unit"}
+
 
 def counters_per_unit(results: Results, workload: str, threads: int) -> dict:
     """variant -> {counter: value per work unit} for one workload at one thread count."""
@@ -310,40 +365,77 @@ def counters_per_unit(results: Results, workload: str, threads: int) -> dict:
     return table
 
 
-def _counter_names(table: dict) -> list:
-    """The counters that are non-zero for some variant: the format's order, then any others."""
-    present = {k for counters in table.values() for k, v in counters.items() if v > 0}
-    known = [k for k in COUNTER_NAMES if k in present]
-    return known + sorted(present - set(known))
+def counter_families(names) -> list:
+    """(title, unit, [counters]) for the families with a counter in `names`, in the format's order."""
+    names = set(names)
+    known = {c for _, _, counters in COUNTER_FAMILIES for c in counters}
+    families = [(title, unit, [c for c in counters if c in names])
+                for title, unit, counters in COUNTER_FAMILIES]
+    others = sorted(names - known)
+    families += [("Other counters", "ns", [c for c in others if c.endswith("_ns")]),
+                 ("Other counters", "count", [c for c in others if not c.endswith("_ns")])]
+    return [(title, unit, counters) for title, unit, counters in families if counters]
 
 
 def counters_chart(results: Results) -> Figure:
-    """Runtime counters per work unit, per workload and variant, at each workload's most threads."""
-    fig, axes = _grid(len(results.workloads), 4.6, 3.6, max_cols=2)
-    offsets, width = _bar_offsets(len(results.variants))
-    for ax, workload in zip(axes, results.workloads):
-        threads = results.max_threads(workload)
-        table = counters_per_unit(results, workload, threads)
-        names = _counter_names(table)
-        ax.set_title(f"{workload} at {threads} thread{'s' if threads > 1 else ''}", fontsize=10)
-        if not names:
-            ax.text(0.5, 0.5, "no counters recorded", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set_axis_off()
-            continue
+    """Runtime counters per work unit at each workload's most threads: a panel per counter family.
+
+    In a panel: a row per workload that counted something of the family, a horizontal bar per
+    (variant, counter) that is non-zero somewhere: colour = variant, hatch = counter (in the
+    legend, right of the panel)."""
+    tables = {w: counters_per_unit(results, w, results.max_threads(w)) for w in results.workloads}
+    present = {k for t in tables.values() for counters in t.values() for k, v in counters.items()
+               if v > 0}
+    families = counter_families(present)
+    if not families:
+        fig = _new_figure(REPORT_WIDTH_IN, 2)
+        ax = fig.subplots()
+        ax.text(0.5, 0.5, "no counters recorded", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return _finish(fig, "Where the time goes: runtime counters per unit of work",
+                       results.machine_caption())
+    panels = []  # (title, unit, counters, [(variant, counter)], [workloads]) per family
+    for title, unit, counters in families:
+        series = [(v, c) for c in counters for v in results.variants
+                  if any(tables[w].get(v, {}).get(c, 0) > 0 for w in results.workloads)]
+        rows = [w for w in results.workloads  # workloads where the family counted anything
+                if any(tables[w].get(v, {}).get(c, 0) > 0 for v, c in series)]
+        panels.append((title, unit, counters, series, rows))
+    heights = [0.9 + len(rows) * max(0.28, 0.07 * len(series) + 0.1)
+               for *_, series, rows in panels]
+    fig = _new_figure(REPORT_WIDTH_IN, sum(heights) + 0.6)
+    axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    for ax, (title, unit, counters, series, rows) in zip(axes[:, 0], panels):
+        offsets, height = _bar_offsets(len(series))
         drawn = []
-        for offset, variant in zip(offsets, results.variants):
-            values = [table.get(variant, {}).get(k, 0) for k in names]
-            ax.bar([i + offset for i in range(len(names))], values, width,
-                   color=variant_colour(variant), label=variant)
+        for offset, (variant, counter) in zip(offsets, series):
+            values = [tables[w].get(variant, {}).get(counter, 0) for w in rows]
+            ax.barh([i + offset for i in range(len(values))], values, height,
+                    color=variant_colour(variant), edgecolor="white", linewidth=0.3,
+                    hatch=COUNTER_HATCHES[counters.index(counter) % len(COUNTER_HATCHES)],
+                    label=f"{variant}: {counter}")
             drawn += values
-        _log_y(ax, drawn)
-        ax.set_xticks(range(len(names)), names, rotation=35, ha="right", fontsize=7)
-        ax.set_ylabel("per work unit (count; ns for *_ns), log", fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=8)
-    return _finish(fig, "Where the time goes: runtime counters per unit of work",
-                   results.machine_caption())
+        _log_x(ax, drawn)
+        ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(f"{UNIT_LABELS[unit]} (log scale; workloads with none left out)", fontsize=8)
+        ax.set_title(f"{title} ({UNIT_LABELS[unit]})", fontsize=10, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+        _legend_outside(ax, fontsize=7)
+    return _finish(fig, "Where the time goes: runtime counters per unit of work, at each "
+                   "workload's largest thread count", results.machine_caption())
+
+
+def _log_x(ax, values: list) -> None:
+    """Log x axis for horizontal bars of `values` (see _log_y)."""
+    positive = [v for v in values if v > 0]
+    ax.set_xscale("log")
+    if positive:
+        # Out to the decades around the values: at least two labelled ticks however close they are.
+        low, high = min(positive) / 3, max(positive) * 3
+        ax.set_xlim(10 ** math.floor(math.log10(low)), 10 ** math.ceil(math.log10(high)))
+    ax.xaxis.set_major_locator(LogLocator(numticks=6))
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 # --- 6. base against new ----------------------------------------------------------------------
@@ -382,7 +474,7 @@ def comparison_chart(base_results, new_results, out_path) -> Figure:
     fig, axes = _grid(len(table), 3.8, 3.2, max_cols=3)
     for ax, (workload, by_variant) in zip(axes, table.items()):
         _plot_comparison(ax, workload, by_variant, [v for v in new.variants if v in by_variant])
-    axes[0].legend(fontsize=7)
+    _legend_outside(axes[min(len(axes), 3) - 1], fontsize=7)  # right of the first row
     caption = f"base: {base.machine_caption()}\nnew: {new.machine_caption()}"
     _finish(fig, "New against base: median wall time ratio (error bars: from both 95% CIs)", caption)
     save(fig, Path(out_path))
@@ -424,19 +516,15 @@ def _metadata(path: Path) -> dict:
 
 
 def chart_specs(results: Results) -> list:
-    """(key, title, description, build) for every chart the results support, in report order."""
+    """(key, title, description, build) for every chart the results support, in report order:
+    the overviews first, each workload's own scaling chart (the overview's panels, larger) last."""
     specs = [("scaling_all", "Scaling, every workload",
               "Speedup against the same variant at 1 thread; dashed: ideal (= threads); bands: "
               "95% confidence intervals." + _machine_note(results), lambda: scaling_grid(results))]
-    for w in results.workloads:
-        specs.append((f"scaling_{safe_name(w)}", f"Scaling: {w}",
-                      "Speedup against the same variant at 1 thread, with the ideal line."
-                      + _machine_note(results),
-                      lambda w=w: scaling_chart(results, w)))
     specs += [
         ("overhead", "Single-thread overhead",
-         "Time of each free-threaded variant relative to gil at 1 thread (above 1: slower); "
-         "hatched: geometric mean over workloads.", lambda: overhead_chart(results)),
+         "Time of each free-threaded variant relative to gil at 1 thread (right of the gil "
+         "line: slower); hatched: geometric mean over workloads.", lambda: overhead_chart(results)),
         ("efficiency", "Parallel efficiency",
          "Speedup divided by threads (1 = perfect scaling), per workload and thread count.",
          lambda: efficiency_heatmap(results)),
@@ -451,8 +539,14 @@ def chart_specs(results: Results) -> list:
                       "threads) in each repetition round; the report's calibration section lists "
                       "the rounds below the threshold.", lambda: calibration_chart(results)))
     specs.append(("counters", "Where the time goes",
-                  "Runtime counters divided by work units, at the largest thread count "
-                  "(log scale; zero counts are not drawn).", lambda: counters_chart(results)))
+                  "Runtime counters divided by work units, at the largest thread count: a panel "
+                  "per counter family, each in one unit (events or ns per unit; log scale; zero "
+                  "counts are not drawn).", lambda: counters_chart(results)))
+    for w in results.workloads:
+        specs.append((f"scaling_{safe_name(w)}", f"Scaling: {w}",
+                      "Speedup against the same variant at 1 thread, with the ideal line."
+                      + _machine_note(results),
+                      lambda w=w: scaling_chart(results, w)))
     return specs
 
 
@@ -482,7 +576,7 @@ def calibration_chart(results: Results) -> Figure:
     ax.set_ylabel("machine efficiency (speedup / threads)")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return _finish(fig, "Machine calibration: the hardware's own scaling per round",
                    results.machine_caption())
 

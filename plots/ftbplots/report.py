@@ -1,9 +1,11 @@
 """report.html (self-contained: every image embedded) and report.md (images beside it).
 
-Both open with the headline table (and, for a calibrated sweep, a line on the machine's own
-speedup and its flagged rounds), then the machine context, then the machine calibration when the
-sweep has one, then the charts, then the primitives from micro.json when the results directory
-has one.
+Both are a list of sections (SECTIONS, in report order) under a table of contents: the headline
+table (and, for a calibrated sweep, a line on the machine's own speedup and its flagged rounds),
+the charts, the warnings folded into a collapsible block with counts by kind, the machine context,
+the machine calibration when the sweep has one, and the primitives from micro.json when the
+results directory has one. A new section is one more Section in SECTIONS; a new chart is one more
+entry of charts.chart_specs().
 """
 from __future__ import annotations
 
@@ -11,23 +13,35 @@ import base64
 import errno
 import html
 import os
+import re
 import shutil
 import signal
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import calibration as cal
 from . import charts as ch
 from .results import Metric, Results, load_micro, machine
 
 HTML_STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+table.machine th { background: #f4f4f4; font-weight: 600; }
+table.machine td { text-align: left; }
 img, svg { max-width: 100%; height: auto; }
 .note { color: #555; font-size: 0.9em; }
+nav.toc { background: #f7f7f7; border: 1px solid #ddd; padding: 0.5em 1.5em; margin: 1em 0; }
+nav.toc ul { margin: 0.2em 0; }
+nav.toc ul ul { display: flex; flex-wrap: wrap; gap: 0 1.2em; list-style: none; padding-left: 1em;
+                font-size: 0.9em; }
+details summary { cursor: pointer; font-weight: 600; }
+details ul { font-size: 0.9em; }
 """
 
 
@@ -160,6 +174,51 @@ def calibration_section(results: Results,
 def _fixed(value) -> str:
     value = value.value if isinstance(value, Metric) else value
     return "—" if value is None else f"{value:.2f}"
+def warning_kind(line: str) -> str:
+    """The kind of a 'cell: warning' line: its words up to the first colon or number
+    ('variation 12.3% above 5%' -> 'variation', 'machine busy: ...' -> 'machine busy')."""
+    text = line.split(": ", 1)[1] if re.match(r"^\S+/threads:\d+: ", line) else line
+    return re.split(r"[:\d,(]", text, maxsplit=1)[0].strip() or "other"
+
+
+def warnings_by_kind(lines: list) -> dict:
+    """kind -> its lines, the most frequent kind first."""
+    counts = Counter(warning_kind(l) for l in lines)
+    groups = {k: [] for k, _ in counts.most_common()}
+    for line in lines:
+        groups[warning_kind(line)].append(line)
+    return groups
+
+
+def warnings_summary(groups: dict) -> str:
+    total = sum(len(v) for v in groups.values())
+    kinds = ", ".join(f"{kind}: {len(lines)}" for kind, lines in groups.items())
+    return f"Warnings: {total} ({kinds})"
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+@dataclass
+class Section:
+    """One section of the report, in both formats; `present` says whether it has anything."""
+    key: str
+    title: str
+    html: Callable  # (ReportData) -> str
+    markdown: Callable  # (ReportData) -> str
+    present: Callable = lambda data: True
+    subsections: Callable = lambda data: []  # (ReportData) -> [(anchor, title)] for the TOC
+
+
+@dataclass
+class ReportData:
+    results: Results
+    charts: list
+    micro_rows: list
+    calibration_threshold: float = cal.DEFAULT_THRESHOLD
+
+    @property
+    def calibration(self):
+        return calibration_section(self.results, self.calibration_threshold)
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -172,26 +231,58 @@ def _md_table(header: list, rows: list) -> str:
 
 def markdown(results: Results, charts: list, micro_rows: list,
              calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> str:
-    parts = ["# ftbench report", "", HEADLINE_NOTE, "", _md_table(*headline_table(results)), ""]
-    section = calibration_section(results, calibration_threshold)
-    if section:
-        parts += [section.summary, ""]
-    parts += ["## Machine", "", _md_table(["", ""], machine(results).items()), ""]
-    if section:
-        parts += ["## Machine calibration", "", CALIBRATION_NOTE, "", section.summary, "",
-                  "### Efficiency relative to the machine", "", _md_table(*section.relative), "",
-                  "### Rounds", "", _md_table(*section.rounds), ""]
-    notes = warnings(results)
-    if notes:
-        parts += ["## Warnings", ""] + [f"- {n}" for n in notes] + [""]
-    parts += ["## Charts", ""]
-    for chart in charts:
-        image = chart.files.get("png") or chart.files.get("svg")
-        parts += [f"### {chart.title}", "", chart.description, "", f"![{chart.title}]({image.name})", ""]
-    if micro_rows:
-        parts += ["## Primitives", "", MICRO_NOTE, "",
-                  _md_table(["benchmark", "real_time (median)", "unit"], _micro_cells(micro_rows)), ""]
+    data = ReportData(results, charts, micro_rows, calibration_threshold)
+    sections = [section for section in SECTIONS if section.present(data)]
+    parts = ["# ftbench report", "", "Contents:", ""]
+    for section in sections:
+        parts.append(f"- [{section.title}](#{section.key})")
+        parts += [f"  - [{title}](#{anchor})" for anchor, title in section.subsections(data)]
+    parts.append("")
+    for section in sections:
+        parts += [f'<a id="{section.key}"></a>', "", f"## {section.title}", "",
+                  section.markdown(data), ""]
     return "\n".join(parts)
+
+
+def _md_headline(data: ReportData) -> str:
+    section = data.calibration
+    return "\n\n".join([HEADLINE_NOTE, _md_table(*headline_table(data.results))]
+                       + ([section.summary] if section else []))
+
+
+def _md_charts(data: ReportData) -> str:
+    parts = []
+    for chart in data.charts:
+        image = chart.files.get("png") or chart.files.get("svg")
+        parts += [f'<a id="{chart.key}"></a>', "", f"### {chart.title}", "", chart.description, "",
+                  f"![{chart.title}]({image.name})", ""]
+    return "\n".join(parts)
+
+
+def _md_warnings(data: ReportData) -> str:
+    groups = warnings_by_kind(warnings(data.results))
+    parts = ["<details>", f"<summary>{html.escape(warnings_summary(groups))}</summary>", ""]
+    for kind, lines in groups.items():
+        parts += [f"**{kind}** ({len(lines)})", ""] + [f"- {l}" for l in lines] + [""]
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def _md_machine(data: ReportData) -> str:
+    return _md_table(["machine", "value"], machine(data.results).items())
+
+
+def _md_calibration(data: ReportData) -> str:
+    section = data.calibration
+    return "\n\n".join([CALIBRATION_NOTE, section.summary,
+                        '<a id="calibration-relative"></a>', "### Efficiency relative to the machine",
+                        _md_table(*section.relative),
+                        '<a id="calibration-rounds"></a>', "### Rounds", _md_table(*section.rounds)])
+
+
+def _md_primitives(data: ReportData) -> str:
+    return "\n\n".join([MICRO_NOTE, _md_table(["benchmark", "real_time (median)", "unit"],
+                                               _micro_cells(data.micro_rows))])
 
 
 HEADLINE_NOTE = ("Per workload: the 1-thread time of each free-threaded variant relative to gil "
@@ -214,6 +305,13 @@ def _html_table(header: list, rows: list) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _html_row_table(rows, css_class: str) -> str:
+    """A table of (name, value) rows with the names as row headers: no header row at all."""
+    body = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows)
+    return f"<table class='{css_class}'><tbody>{body}</tbody></table>"
+
+
 def _embedded_image(chart) -> str:
     """The chart as a base64 PNG <img>, or its SVG inline when no PNG was drawn."""
     if "png" in chart.files:
@@ -226,31 +324,84 @@ def _embedded_image(chart) -> str:
 def html_report(results: Results, charts: list, micro_rows: list,
                 calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> str:
     e = html.escape
+    data = ReportData(results, charts, micro_rows)
+    sections = [section for section in SECTIONS if section.present(data)]
+    toc = ["<nav class='toc'><strong>Contents</strong><ul>"]
+    for section in sections:
+        subs = section.subsections(data)
+        inner = ("<ul>" + "".join(f"<li><a href='#{e(a)}'>{e(t)}</a></li>" for a, t in subs)
+                 + "</ul>") if subs else ""
+        toc.append(f"<li><a href='#{e(section.key)}'>{e(section.title)}</a>{inner}</li>")
+    toc.append("</ul></nav>")
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>ftbench report: "
              f"{e(str(machine(results)['host']))}</title><style>{HTML_STYLE}</style></head><body>",
-             "<h1>ftbench report</h1>", f"<p class='note'>{e(HEADLINE_NOTE)}</p>",
-             _html_table(*headline_table(results))]
-    section = calibration_section(results, calibration_threshold)
-    if section:
-        parts.append(f"<p class='calibration'>{e(section.summary)}</p>")
-    parts += ["<h2>Machine</h2>", _html_table(["", ""], machine(results).items())]
-    if section:
-        parts += ["<h2 id='calibration'>Machine calibration</h2>",
-                  f"<p class='note'>{e(CALIBRATION_NOTE)}</p>", f"<p>{e(section.summary)}</p>",
-                  "<h3>Efficiency relative to the machine</h3>", _html_table(*section.relative),
-                  "<h3>Rounds</h3>", _html_table(*section.rounds)]
-    notes = warnings(results)
-    if notes:
-        parts += ["<h2>Warnings</h2><ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
-    parts.append("<h2>Charts</h2>")
-    for chart in charts:
-        parts += [f"<h3 id='{e(chart.key)}'>{e(chart.title)}</h3>",
-                  f"<p class='note'>{e(chart.description)}</p>", _embedded_image(chart)]
-    if micro_rows:
-        parts += ["<h2>Primitives</h2>", f"<p class='note'>{e(MICRO_NOTE)}</p>",
-                  _html_table(["benchmark", "real_time (median)", "unit"], _micro_cells(micro_rows))]
+             "<h1>ftbench report</h1>", "".join(toc)]
+    for section in sections:
+        parts += [f"<h2 id='{e(section.key)}'>{e(section.title)}</h2>", section.html(data)]
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _html_headline(data: ReportData) -> str:
+    section = data.calibration
+    return (f"<p class='note'>{html.escape(HEADLINE_NOTE)}</p>"
+            + _html_table(*headline_table(data.results))
+            + (f"<p class='calibration'>{html.escape(section.summary)}</p>" if section else ""))
+
+
+def _html_calibration(data: ReportData) -> str:
+    e = html.escape
+    section = data.calibration
+    return "\n".join([f"<p class='note'>{e(CALIBRATION_NOTE)}</p>", f"<p>{e(section.summary)}</p>",
+                      "<h3 id='calibration-relative'>Efficiency relative to the machine</h3>",
+                      _html_table(*section.relative),
+                      "<h3 id='calibration-rounds'>Rounds</h3>", _html_table(*section.rounds)])
+
+
+def _html_charts(data: ReportData) -> str:
+    e = html.escape
+    parts = []
+    for chart in data.charts:
+        parts += [f"<h3 id='{e(chart.key)}'>{e(chart.title)}</h3>",
+                  f"<p class='note'>{e(chart.description)}</p>", _embedded_image(chart)]
+    return "\n".join(parts)
+
+
+def _html_warnings(data: ReportData) -> str:
+    e = html.escape
+    groups = warnings_by_kind(warnings(data.results))
+    parts = [f"<details><summary>{e(warnings_summary(groups))}</summary>"]
+    for kind, lines in groups.items():
+        parts += [f"<p><strong>{e(kind)}</strong> ({len(lines)})</p><ul>"]
+        parts += [f"<li>{e(l)}</li>" for l in lines] + ["</ul>"]
+    parts.append("</details>")
+    return "\n".join(parts)
+
+
+def _html_machine(data: ReportData) -> str:
+    return _html_row_table(machine(data.results).items(), "machine")
+
+
+def _html_primitives(data: ReportData) -> str:
+    return (f"<p class='note'>{html.escape(MICRO_NOTE)}</p>"
+            + _html_table(["benchmark", "real_time (median)", "unit"], _micro_cells(data.micro_rows)))
+
+
+# The report's sections in order. Headline and charts first: what a reader came for.
+SECTIONS = [
+    Section("headline", "Headline", _html_headline, _md_headline),
+    Section("charts", "Charts", _html_charts, _md_charts,
+            subsections=lambda data: [(c.key, c.title) for c in data.charts]),
+    Section("warnings", "Warnings", _html_warnings, _md_warnings,
+            present=lambda data: bool(warnings(data.results))),
+    Section("machine", "Machine", _html_machine, _md_machine),
+    Section("calibration", "Machine calibration", _html_calibration, _md_calibration,
+            present=lambda data: data.calibration is not None,
+            subsections=lambda data: [("calibration-relative", "Efficiency relative to the machine"),
+                                      ("calibration-rounds", "Rounds")]),
+    Section("primitives", "Primitives", _html_primitives, _md_primitives,
+            present=lambda data: bool(data.micro_rows)),
+]
 
 
 # --- everything -------------------------------------------------------------------------------

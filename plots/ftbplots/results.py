@@ -1,4 +1,4 @@
-"""Loading and validating results.json (docs/results-format.md, schema version 1).
+"""Loading and validating results.json (docs/results-format.md, schema versions 1 and 2).
 
 Every problem with the input, from a missing directory to a sweep with no multi-thread cells,
 raises ResultsError with a message meant for the person who ran the sweep; nothing else escapes
@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SCHEMA = 1
+# Version 2 writes wall_seconds as a number in every row, its interval in wall_seconds_ci.
+SUPPORTED_SCHEMAS = (1, 2)
 RESULTS_FILE = "results.json"
 MICRO_FILE = "micro.json"
 # Variants in the order the runtime registers them; variants not listed here sort after, by name.
@@ -63,7 +64,7 @@ class Cell:
     iterations: list = field(default_factory=list)
 
     def metric(self, name: str) -> Metric | None:
-        return _parse_metric(self.median.get(name))
+        return _parse_metric(_metric_field(self.median, name))
 
     @property
     def units(self) -> float | None:
@@ -139,7 +140,7 @@ def machine(results: Results) -> dict:
     commit = str(ftb.get("git_commit", "unknown"))
     if ftb.get("git_dirty"):
         commit += " (dirty)"
-    return {
+    table = {
         "host": ctx.get("host_name", "unknown host"),
         "cpu model": ftb.get("cpu_model", "unknown CPU"),
         "cores": ftb.get("cores", ctx.get("num_cpus", "?")),
@@ -153,6 +154,8 @@ def machine(results: Results) -> dict:
         "repetitions": ftb.get("repetitions", "?"),
         "placement / scaling": f"{ftb.get('placement', '?')} / {ftb.get('scaling', '?')}",
     }
+    # Trimmed and with runs of spaces collapsed: /proc/cpuinfo pads the CPU name with spaces.
+    return {k: " ".join(str(v).split()) for k, v in table.items()}
 
 
 def load(path) -> Results:
@@ -283,9 +286,10 @@ def _check_document(file: Path, doc) -> tuple:
         raise ResultsError(f"{file} has no context.ftbench block: a plain Google Benchmark file? "
                            "(`ftbench report` reads the results.json of `ftbench run`)")
     version = ftb.get("schema_version")
-    if version != SUPPORTED_SCHEMA or isinstance(version, bool):
-        raise ResultsError(f"{file} has schema version {version!r}; this report reads version "
-                           f"{SUPPORTED_SCHEMA} (docs/results-format.md)")
+    if version not in SUPPORTED_SCHEMAS or isinstance(version, bool):
+        readable = " and ".join(str(v) for v in SUPPORTED_SCHEMAS)
+        raise ResultsError(f"{file} has schema version {version!r}; this report reads versions "
+                           f"{readable} (docs/results-format.md)")
     mode = ftb.get("mode", "time")
     if mode not in ("time", "instructions"):
         raise ResultsError(f"{file}: context.ftbench.mode is {_show(mode)}, expected \"time\" "
@@ -396,7 +400,7 @@ def _is_measure(value) -> bool:
 def _check_median(file: Path, index: int, row: dict) -> None:
     names = list(MEDIAN_METRICS) + (["overhead_vs_gil"] if row["threads"] == 1 else [])
     for name in names:
-        value = row.get(name)
+        value = _metric_field(row, name)
         if value is None or (isinstance(value, dict) and value.get("value") is None):
             continue  # null where not defined, per the format
         if _parse_metric(value) is None:
@@ -415,6 +419,13 @@ def _check_median(file: Path, index: int, row: dict) -> None:
             if not ok:
                 raise ResultsError(f"{file}: benchmarks[{index}] ({row['name']}): {name}.{key} is "
                                    f"{_show(number)}, expected a non-negative number")
+
+
+def _metric_field(row: dict, name: str):
+    """The raw metric object: schema 2 keeps wall_seconds a number and its interval beside it."""
+    if name == "wall_seconds" and "wall_seconds_ci" in row:
+        return row["wall_seconds_ci"]
+    return row.get(name)
 
 
 def _parse_metric(raw) -> Metric | None:

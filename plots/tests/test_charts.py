@@ -1,4 +1,6 @@
 """The charts: every file is drawn, and the Figures hold the series the data says they should."""
+import copy
+import dataclasses
 import json
 import math
 
@@ -82,14 +84,52 @@ def test_overhead_bars_and_geometric_mean(sweep):
     medians = raw_medians("sweep")
     bars = {c.get_label(): c for c in ax.containers if not c.get_label().startswith("_")}
     assert sorted(bars) == ["atomic", "brc"]  # gil is the reference line, not a bar
+    labels = [t.get_text() for t in ax.texts]
     for variant, container in bars.items():
-        tops = [p.get_y() + p.get_height() for p in container.patches]
+        ends = [p.get_x() + p.get_width() for p in container.patches]  # horizontal bars from 1.0
         expected = [medians[(w, variant, 1)]["overhead_vs_gil"]["value"] for w in WORKLOADS]
-        assert tops == pytest.approx(expected)
-    assert [t.get_text() for t in ax.get_xticklabels()] == WORKLOADS + ["geometric mean"]
+        assert ends == pytest.approx(expected)
+        assert all(f"{v:.2f}×" in labels for v in expected)  # every bar carries its value
+    assert [t.get_text() for t in ax.get_yticklabels()] == WORKLOADS + ["geometric mean"]
     gmean_atomic = math.prod(medians[(w, "atomic", 1)]["overhead_vs_gil"]["value"]
                              for w in WORKLOADS) ** (1 / len(WORKLOADS))
-    assert f"{gmean_atomic:.2f}×" in [t.get_text() for t in ax.texts]
+    assert f"{gmean_atomic:.2f}×" in labels
+
+
+def test_overhead_chart_keeps_the_report_width_and_grows_in_height(sweep):
+    """Drawn at the report's width (shown 1:1, not squeezed): more workloads make it taller."""
+    fig = charts.overhead_chart(sweep)
+    width, height = fig.get_size_inches()
+    assert width == charts.REPORT_WIDTH_IN
+    many = copy.copy(sweep)
+    many.cells = [dataclasses.replace(c, workload=f"{c.workload}_{i}")
+                  for i in range(4) for c in sweep.cells]
+    many.__post_init__()
+    many.context = {**sweep.context, "ftbench": {**sweep.ftbench, "workloads": []}}
+    bigger = charts.overhead_chart(many)
+    assert bigger.get_size_inches()[0] == width and bigger.get_size_inches()[1] > 2 * height
+
+
+def test_legends_sit_outside_the_data(sweep, sweep_new, tmp_path):
+    for fig in (charts.scaling_chart(sweep, "fib"), charts.overhead_chart(sweep),
+                charts.scaling_grid(sweep), charts.counters_chart(sweep), charts.latency_chart(sweep),
+                charts.comparison_chart(sweep, sweep_new, tmp_path / "c.png")):
+        fig.canvas.draw()
+        for ax in visible_axes(fig):
+            legend = ax.get_legend()
+            if legend is None:
+                continue
+            box, area = legend.get_window_extent(), ax.get_window_extent()
+            assert box.x0 >= area.x1, "a legend overlaps its axes"
+
+
+def test_scaling_bands_differ_per_variant(sweep):
+    ax = visible_axes(charts.scaling_chart(sweep, "fib"))[0]
+    hatches = [band.get_hatch() for band in ax.collections]
+    assert len(set(hatches)) == len(VARIANTS) and all(hatches)
+    assert all(band.get_facecolor()[0][3] <= 0.15 for band in ax.collections)  # light fills
+    markers = {line.get_marker() for label, line in labelled_lines(ax).items() if label != "ideal"}
+    assert len(markers) == len(VARIANTS)
 
 
 def test_efficiency_heatmap_has_a_panel_per_variant(sweep):
@@ -124,16 +164,25 @@ def test_latency_chart_is_skipped_without_latency(tmp_path):
     assert "latency" not in [key for key, *_ in charts.chart_specs(results)]
 
 
-def test_counters_are_per_unit_of_work(sweep):
+def test_counters_are_per_unit_of_work_one_panel_per_family(sweep):
     fig = charts.counters_chart(sweep)
     panels = visible_axes(fig)
-    assert len(panels) == len(WORKLOADS)
+    titles = [ax.get_title(loc="left") for ax in panels]
+    assert any(t.startswith("Lock contention") for t in titles), titles
+    # No panel mixes counts and nanoseconds.
+    for ax in panels:
+        labels = [c.get_label() for c in ax.containers]
+        assert all(l.endswith("_ns") for l in labels) or not any(l.endswith("_ns") for l in labels)
+        assert ax.get_xscale() == "log"
+        rows = [t.get_text() for t in ax.get_yticklabels()]
+        assert rows and rows == [w for w in WORKLOADS if w in rows]  # in the sweep's order
+    locks = panels[[t.startswith("Lock contention") for t in titles].index(True)]
+    bars = {c.get_label(): c for c in locks.containers}
     row = raw_medians("sweep")[("shared_counter", "atomic", 4)]
-    names = [t.get_text() for t in panels[2].get_xticklabels()]
-    heights = [p.get_height() for p in panels[2].containers[1].patches]
-    i = names.index("lock_slow_paths")
-    assert heights[i] == pytest.approx(row["counters"]["lock_slow_paths"] / row["units"])
-    assert panels[2].get_yscale() == "log"
+    widths = [p.get_width() for p in bars["atomic: lock_slow_paths"].patches]
+    rows = [t.get_text() for t in locks.get_yticklabels()]
+    assert widths[rows.index("shared_counter")] == pytest.approx(
+        row["counters"]["lock_slow_paths"] / row["units"])
 
 
 def test_every_figure_has_the_machine_caption(sweep):

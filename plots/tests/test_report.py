@@ -1,4 +1,5 @@
 """report.html and report.md: the headline table's numbers, the order of sections, embedding."""
+import json
 import math
 import re
 import shutil
@@ -7,7 +8,7 @@ import statistics
 import pytest
 from conftest import FIXTURES, raw_medians, raw_rows
 
-from ftbplots.report import headline, headline_table, write_report
+from ftbplots.report import headline, headline_table, html_report, write_report
 from ftbplots.results import load
 
 WORKLOADS = ["fib", "dict_churn", "shared_counter", "pipe_pingpong"]
@@ -73,11 +74,14 @@ def _md_row(md: str, workload: str) -> list:
     return [c.strip() for c in line.strip("|").split("|")]
 
 
-def test_markdown_opens_with_the_headline_then_machine_then_charts(rendered):
+def test_markdown_has_contents_then_headline_then_charts_then_machine(rendered):
     out, _ = rendered
     md = (out / "report.md").read_text()
-    positions = [md.index(s) for s in ["| workload |", "## Machine", "## Charts", "## Primitives"]]
+    positions = [md.index(s) for s in ["Contents:", "| workload |", "## Charts", "## Machine",
+                                       "## Primitives"]]
     assert positions == sorted(positions)
+    assert "- [Charts](#charts)" in md and "  - [Single-thread overhead](#overhead)" in md
+    assert "| machine | value |" in md
     expected = expected_headline()
     for w in WORKLOADS:
         assert _md_row(md, w)[1] == f"{expected[w]['overhead']['atomic']:.2f}×"
@@ -94,9 +98,53 @@ def test_html_is_self_contained(rendered):
     sources = re.findall(r'src="([^"]*)"', text)
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
     assert len(sources) == 9  # every chart of the sweep
-    for s in ["<h2>Machine</h2>", "fixture-host", "Fixture CPU", "4f81f8e", "<h2>Primitives</h2>"]:
+    for s in ["<h2 id='machine'>Machine</h2>", "fixture-host", "Fixture CPU", "4f81f8e",
+              "<h2 id='primitives'>Primitives</h2>"]:
         assert s in text
-    assert text.index("<table>") < text.index("<h2>Machine</h2>") < text.index("<h2>Charts</h2>")
+    order = ["<nav class='toc'>", "<h2 id='headline'>", "<table>", "<h2 id='charts'>",
+             "<h2 id='machine'>", "<h2 id='primitives'>"]
+    assert [text.index(s) for s in order] == sorted(text.index(s) for s in order)
+
+
+def test_html_contents_link_every_section_and_chart(rendered):
+    _, page = rendered
+    text = page.read_text()
+    toc = text[text.index("<nav class='toc'>"):text.index("</nav>")]
+    anchors = re.findall(r"href='#([^']+)'", toc)
+    assert anchors[:2] == ["headline", "charts"] and "overhead" in anchors and "machine" in anchors
+    for anchor in anchors:
+        assert f"id='{anchor}'" in text, anchor
+
+
+def test_machine_table_has_no_empty_header_and_trimmed_strings(sweep_copy):
+    doc = json.loads((sweep_copy / "results.json").read_text())
+    doc["context"]["ftbench"]["cpu_model"] = "Padded  CPU @ 2.40GHz      "
+    (sweep_copy / "results.json").write_text(json.dumps(doc))
+    results = load(sweep_copy)
+    text = html_report(results, [], [])
+    machine_table = text[text.index("<table class='machine'>"):]
+    machine_table = machine_table[:machine_table.index("</table>")]
+    assert "<thead>" not in machine_table and "<th></th>" not in text
+    assert "<td>Padded CPU @ 2.40GHz</td>" in machine_table
+    assert "Padded CPU @ 2.40GHz ·" in results.machine_caption()
+
+
+def test_warnings_are_folded_with_counts_by_kind(sweep_copy):
+    doc = json.loads((sweep_copy / "results.json").read_text())
+    medians = [r for r in doc["benchmarks"] if r.get("aggregate_name") == "median"]
+    for row in medians[:3]:
+        row["warnings"] = ["variation 7.1% above 5%", "short cell: median 0.86 ms under 5 ms, "
+                           "timing noise dominates; raise the size (--work-scale)"]
+    medians[3]["warnings"] = ["machine busy: other tasks wanted more cores"]
+    (sweep_copy / "results.json").write_text(json.dumps(doc))
+    page, _ = write_report(load(sweep_copy), sweep_copy / "report", formats=["svg"])
+    text = page.read_text()
+    folded = text[text.index("<details>"):text.index("</details>")]
+    assert "<summary>Warnings: 7 (variation: 3, short cell: 3, machine busy: 1)</summary>" in folded
+    assert folded.count("--work-scale") == 3
+    assert text.index("<h2 id='charts'>") < text.index("<details>")  # after the charts
+    md = (sweep_copy / "report" / "report.md").read_text()
+    assert "<summary>Warnings: 7 (variation: 3, short cell: 3, machine busy: 1)</summary>" in md
 
 
 def test_svg_only_is_inlined_and_no_primitives_without_micro(tmp_path):

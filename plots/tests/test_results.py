@@ -32,7 +32,7 @@ def test_metric_is_read_from_the_median_row(sweep):
     ("does_not_exist", "does not exist"),
     ("truncated", "is truncated"),
     ("malformed", "is not valid JSON: Expecting value at line"),
-    ("wrong_schema", "has schema version 99; this report reads version 1"),
+    ("wrong_schema", "has schema version 99; this report reads versions 1 and 2"),
 ])
 def test_bad_fixtures_raise_a_clear_error(fixture, message):
     with pytest.raises(ResultsError, match=message):
@@ -126,3 +126,18 @@ def test_micro_json_of_any_shape_is_a_warning_not_a_crash(tmp_path, text):
     (tmp_path / "micro.json").write_text(text)
     rows, warning = load_micro(tmp_path)
     assert rows == [] and "primitives section skipped" in warning
+def test_schema_2_wall_seconds_is_a_number_and_its_interval_beside_it(sweep, tmp_path):
+    """Version 2 rows (the harness's now): wall_seconds a number, the interval in wall_seconds_ci."""
+    doc = json.loads((FIXTURES / "sweep" / "results.json").read_text())
+    doc["context"]["ftbench"]["schema_version"] = 2
+    for row in doc["benchmarks"]:
+        if row.get("aggregate_name") == "median":
+            row["wall_seconds_ci"] = row["wall_seconds"]
+            row["wall_seconds"] = row["wall_seconds_ci"]["value"]
+            row.update(row["counters"])  # counters also top-level, as the harness writes them
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    v2 = load(tmp_path)
+    for cell in sweep.cells:
+        assert v2.cell(cell.workload, cell.variant, cell.threads).metric("wall_seconds") == \
+            cell.metric("wall_seconds")
+    assert v2.cell("fib", "brc", 4).counters == sweep.cell("fib", "brc", 4).counters

@@ -95,9 +95,10 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
   EXPECT_EQ(aggregates, 4 * 6);  // four complete cells x median, mean, stddev, cv, min, max
   ASSERT_NE(iteration, nullptr);
   EXPECT_EQ((*iteration)["name"], "w/brc/threads:2/strong/compact");
-  EXPECT_EQ((*iteration)["time_unit"], "ms");
-  EXPECT_DOUBLE_EQ((*iteration)["real_time"].get<double>(), 600.0);
-  EXPECT_DOUBLE_EQ((*iteration)["cpu_time"].get<double>(), 1200.0);
+  // A 0.6 s cell is written in us: the largest unit in which its median is at least 1000.
+  EXPECT_EQ((*iteration)["time_unit"], "us");
+  EXPECT_DOUBLE_EQ((*iteration)["real_time"].get<double>(), 600000.0);
+  EXPECT_DOUBLE_EQ((*iteration)["cpu_time"].get<double>(), 1200000.0);
   EXPECT_EQ((*iteration)["iterations"], 1);
   EXPECT_EQ((*iteration)["repetitions"], 3);
   EXPECT_EQ((*iteration)["checksum"], "0xabc");
@@ -107,6 +108,7 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
   EXPECT_EQ((*iteration)["cpu_placed"], json({0, 1}));
   EXPECT_TRUE((*iteration)["placement_ok"].get<bool>());
   EXPECT_EQ((*iteration)["counters"]["gil_switches"], 7);
+  EXPECT_EQ((*iteration)["gil_switches"], 7);  // also top-level, as Google Benchmark writes counters
   EXPECT_DOUBLE_EQ((*iteration)["latency_ns"]["p50"].get<double>(), 200.0);
   EXPECT_EQ((*iteration)["placement"], "compact");
   EXPECT_EQ((*iteration)["scaling"], "strong");
@@ -115,7 +117,18 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
   ASSERT_NE(median_brc1, nullptr);
   EXPECT_EQ((*median_brc2)["name"], "w/brc/threads:2/strong/compact_median");
   EXPECT_EQ((*median_brc2)["aggregate_unit"], "time");
-  EXPECT_DOUBLE_EQ((*median_brc2)["real_time"].get<double>(), 600.0);
+  EXPECT_DOUBLE_EQ((*median_brc2)["real_time"].get<double>(), 600000.0);
+  EXPECT_EQ((*median_brc2)["time_unit"], "us");
+  EXPECT_DOUBLE_EQ((*median_brc2)["wall_seconds"].get<double>(), 0.6);
+  EXPECT_DOUBLE_EQ((*median_brc2)["gil_switches"].get<double>(), 7.0);
+  EXPECT_DOUBLE_EQ((*median_brc2)["counters"]["gil_switches"].get<double>(), 7.0);
+  EXPECT_NEAR((*median_brc2)["wall_seconds_ci"]["value"].get<double>(), 0.6, 1e-12);
+  // Every field has one JSON type in every row (Google Benchmark tools read them alike).
+  for (const json& r : rows)
+    for (const char* field : {"real_time", "cpu_time", "wall_seconds", "gil_switches"})
+      EXPECT_TRUE(r[field].is_number()) << r["name"] << " " << field;
+  for (const json& r : rows)
+    if (r["run_name"] == (*median_brc2)["run_name"]) EXPECT_EQ(r["time_unit"], "us") << r["name"];
   // speedup = t1 / t2 = 1.2 / 0.6; efficiency = 1; vs gil 1t = 1.0 / 0.6
   EXPECT_NEAR((*median_brc2)["speedup"]["value"].get<double>(), 2.0, 1e-9);
   EXPECT_LE((*median_brc2)["speedup"]["ci_low"].get<double>(), 2.0);
@@ -126,6 +139,32 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
   // 1-thread overhead = 1.2 / 1.0
   EXPECT_NEAR((*median_brc1)["overhead_vs_gil"]["value"].get<double>(), 1.2, 1e-9);
   EXPECT_TRUE((*median_brc2)["warnings"].empty());
+}
+
+TEST_F(ResultsTest, TimeUnitPerCellAndShortCellWarning) {
+  ResultsStore store(dir_, context_);
+  // gil 1 thread: 2 ms (short: warned, in us); brc 1 thread: 2.5 s (in ms).
+  for (int rep = 0; rep < 3; ++rep) {
+    store.Add({"w", "gil", 1, rep}, "cpu", Record("gil", 1, 0.002, 10), 0.0, 0, 2);
+    store.Add({"w", "brc", 1, rep}, "cpu", Record("brc", 1, 2.5, 10), 0.0, 0, 2);
+  }
+  json rows = store.Benchmarks();
+  for (const json& r : rows) {
+    if (r["variant"] == "gil") {
+      EXPECT_EQ(r["time_unit"], "us");
+      if (r.value("aggregate_name", "") == "median") {
+        EXPECT_DOUBLE_EQ(r["real_time"].get<double>(), 2000.0);
+        ASSERT_EQ(r["warnings"].size(), 1u);
+        EXPECT_NE(r["warnings"][0].get<std::string>().find("--work-scale"), std::string::npos) << r["warnings"];
+      }
+    } else {
+      EXPECT_EQ(r["time_unit"], "ms");
+      if (r.value("aggregate_name", "") == "median") {
+        EXPECT_DOUBLE_EQ(r["real_time"].get<double>(), 2500.0);
+        EXPECT_TRUE(r["warnings"].empty()) << r["warnings"];
+      }
+    }
+  }
 }
 
 TEST_F(ResultsTest, IncompleteCellsHaveNoAggregatesAndLoadRejectsBadFiles) {

@@ -44,7 +44,9 @@ def main():
     assert "--resume" in err, "the interrupted sweep should say how to resume:\n" + err
     kept = iteration_rows(results)  # must parse: written atomically
     assert 3 <= len(kept) < total, f"{len(kept)} runs kept of {total}"
-    kept_times = {key(r): r["real_time"] for r in kept}
+    # wall_seconds, not real_time: a cell's time_unit follows its median and may change when
+    # the resumed sweep completes it.
+    kept_times = {key(r): r["wall_seconds"] for r in kept}
 
     done = subprocess.run([ftbench, "run", "--resume", out], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"resume: exit {done.returncode}\n{done.stderr}"
@@ -54,7 +56,7 @@ def main():
     assert len(set(keys)) == total, "a run was recorded twice"
     for r in rows:
         if key(r) in kept_times:
-            assert r["real_time"] == kept_times[key(r)], f"{key(r)} was run again"
+            assert r["wall_seconds"] == kept_times[key(r)], f"{key(r)} was run again"
     with open(results) as f:
         medians = [r for r in json.load(f)["benchmarks"] if r.get("aggregate_name") == "median"]
     assert len(medians) == 8, f"{len(medians)} cells with aggregates, expected 8"
