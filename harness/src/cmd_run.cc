@@ -175,7 +175,10 @@ int Run(RunOptions& o) {
       bench::CheckSweepSettings(settings, true);
     } catch (const std::runtime_error& e) {
       std::string message = e.what();
-      message = message.substr(0, message.find('\n'));  // one line
+      if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
+        message.resize(eol);
+        if (message.back() == ':') message.resize(std::min(message.size(), message.rfind(';')));
+      }
       throw UsageError(message.rfind("cannot resume", 0) == 0 ? message : "cannot resume " + o.resume + ": " + message);
     }
     fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());

@@ -418,8 +418,9 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     }
     store.Add(p.key, spec->category, record, load, others, topology.Pus());
     added = true;
-    // Rewriting results.json recomputes every cell's aggregates, so not after every run: a sweep
-    // of a thousand runs would spend as long writing as measuring. Ctrl-C and errors flush below.
+    // Rewriting results.json serialises every run (and recomputes the aggregates of the cells that
+    // changed), so not after every run: a sweep of a thousand runs would spend as long writing as
+    // measuring. Signals and errors flush below.
     if (std::chrono::steady_clock::now() - last_flush >= kFlushInterval) {
       store.Flush();
       last_flush = std::chrono::steady_clock::now();
