@@ -1,14 +1,18 @@
 // ftbench run: the main job. Sweeps variants x workloads x thread counts with threads pinned by
 // hwloc, repeats and interleaves, and writes results.json, results.csv and results.txt.
 #include <fmt/core.h>
+#include <fcntl.h>
 #include <fmt/ranges.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
-#include <ctime>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "commands.h"
@@ -20,10 +24,64 @@ namespace ftb::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+std::string g_second_signal_message;  // written by the handler, so composed before it is installed
 
-extern "C" void OnSigint(int) {
+// SIGINT, SIGTERM and SIGHUP alike: the first kills the running cell's child and lets the sweep
+// stop, write what finished and exit 128 + the signal; a second stops at once. results.json is
+// then what the last write left, whole: every write goes to a temporary file renamed over it.
+extern "C" void OnSignal(int sig) {
+  bench::KillRunningCell();
+  if (g_signal.exchange(sig) != 0) {
+    ssize_t ignored = write(STDERR_FILENO, g_second_signal_message.data(), g_second_signal_message.size());
+    (void)ignored;
+    _exit(128 + sig);
+  }
   g_interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C stops at once
+}
+
+void HandleInterrupts(const std::filesystem::path& dir) {
+  g_second_signal_message = fmt::format("\nftbench run: stopped at once by a second signal; {} holds the runs of its last write\n",
+                                        (dir / "results.json").string());
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &action, nullptr);
+}
+
+// Holds DIR/.lock (an exclusive flock, released when this process ends, however it ends) with this
+// process's pid in it: two processes never write one results directory. Held already: UsageError
+// naming the holder.
+void LockResultsDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw UsageError(fmt::format("cannot create the results directory {}: {}", dir.string(), ec.message()));
+  std::string path = (dir / ".lock").string();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw UsageError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    if (error != EWOULDBLOCK) {
+      close(fd);
+      throw UsageError(fmt::format("cannot lock {}: {}", path, std::strerror(error)));
+    }
+    std::string pid;
+    for (int attempt = 0; attempt < 50 && pid.empty(); ++attempt) {  // the holder writes it just after locking
+      char buf[32] = {};
+      ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+      pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+      if (pid.empty()) usleep(10'000);
+    }
+    close(fd);
+    throw UsageError(fmt::format("{} is being written by ftbench pid {} (its lock: {})", dir.string(),
+                                 pid.empty() ? "unknown" : pid, path));
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+    fmt::print(stderr, "ftbench: warning: cannot write the pid into {}\n", path);
+  // fd stays open: the lock lasts as long as this process.
 }
 
 // Repetitions, --quick included: enough for compare's per-cell test to find a change in a whole
@@ -112,20 +170,25 @@ int Run(RunOptions& o) {
   std::unique_ptr<bench::ResultsStore> store;
   bench::SweepSettings settings;
   if (!o.resume.empty()) {
+    if (std::filesystem::is_directory(o.resume)) LockResultsDir(o.resume);
     try {
       store = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(o.resume));
+      settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
+      bench::CheckSweepSettings(settings, true);
     } catch (const std::runtime_error& e) {
-      throw UsageError(e.what());
+      std::string message = e.what();
+      if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
+        message.resize(eol);
+        if (message.back() == ':') message.resize(std::min(message.size(), message.rfind(';')));
+      }
+      throw UsageError(message.rfind("cannot resume", 0) == 0 ? message : "cannot resume " + o.resume + ": " + message);
     }
-    settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
     fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
   } else {
     settings.variants.clear();
     for (const bench::Variant* v : ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);
     settings.workloads = ResolveWorkloads(o.workloads);
     settings.threads = o.threads.empty() ? DefaultThreads(topology.Cores()) : o.threads;
-    for (int t : settings.threads)
-      if (t < 1 || t > 4096) throw UsageError(fmt::format("--threads: {} is not between 1 and 4096", t));
     settings.placement = o.placement == "scatter" ? bench::Placement::kScatter
                          : o.placement == "none"  ? bench::Placement::kNone
                                                   : bench::Placement::kCompact;
@@ -142,12 +205,12 @@ int Run(RunOptions& o) {
     }
     settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     settings.knobs = ParseKnobs(o.knobs);
-    CheckKnobs(settings.workloads, settings.knobs);
-    for (const std::string& w : settings.workloads) CheckSize(bench::ScaledSize(FindWorkloadSpec(w)->default_size, settings.work_scale));
+    bench::CheckSweepSettings(settings, false);
     settings.command_line = o.command_line;
     nlohmann::json context = bench::MachineContext(topology, self);
     settings.WriteTo(context["ftbench"]);
     std::string dir = o.out.empty() ? DefaultOutDir(context["host_name"]) : o.out;
+    LockResultsDir(dir);
     if (std::filesystem::exists(std::filesystem::path(dir) / "results.json"))
       throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
     store = std::make_unique<bench::ResultsStore>(dir, context);
@@ -169,16 +232,19 @@ int Run(RunOptions& o) {
              settings.repetitions, settings.calibration ? ", with a machine calibration cell per thread count" : "",
              settings.seed, store->dir().string());
 
-  std::signal(SIGINT, OnSigint);
+  HandleInterrupts(store->dir());
   std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted);
-  std::signal(SIGINT, SIG_DFL);
 
   fmt::print("{}", store->Table());
   for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
-  if (g_interrupted.load()) {
-    fmt::print(stderr, "interrupted: {} finished runs kept in {}; complete them with: ftbench run --resume {}\n",
-               store->size(), store->dir().string(), store->dir().string());
-    return 130;
+  if (int sig = g_signal.load(); sig != 0) {
+    std::size_t planned = settings.variants.size() * settings.workloads.size() * settings.threads.size() *
+                          static_cast<std::size_t>(settings.repetitions);
+    std::fflush(stdout);
+    fmt::print(stderr, "ftbench run: interrupted by {}; {} of {} runs kept in {}; --resume {} continues\n",
+               sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", store->size(), planned,
+               store->dir().string(), store->dir().string());
+    return 128 + sig;
   }
   fmt::print("results: {}\n", (store->dir() / "results.json").string());
   return problems.empty() ? 0 : 1;

@@ -3,9 +3,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -134,21 +137,72 @@ ResultsStore ResultsStore::Load(const fs::path& dir) {
   } catch (const json::exception& e) {
     throw std::runtime_error("cannot resume: " + file.string() + " is not valid JSON (" + e.what() + ")");
   }
-  if (!doc.contains("context") || !doc["context"].contains("ftbench") || !doc.contains("benchmarks"))
+  if (!doc.is_object() || !doc.contains("context") || !doc["context"].is_object() || !doc["context"].contains("ftbench") ||
+      !doc["context"]["ftbench"].is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
     throw std::runtime_error("cannot resume: " + file.string() + " is not an ftbench results file");
-  if (doc["context"]["ftbench"].value("schema_version", 0) != kSchemaVersion)
+  const json& ft = doc["context"]["ftbench"];
+  if (!ft.contains("schema_version") || ft["schema_version"] != kSchemaVersion)
     throw std::runtime_error("cannot resume: " + file.string() + " has another schema version");
+  if (ft.contains("pus") && !ft["pus"].is_number_integer())
+    throw std::runtime_error("cannot resume: " + file.string() + ": context.ftbench.pus is not an integer");
+  // What Benchmarks(), Flush() and RunSweep read of an iteration row.
+  static const std::vector<std::pair<const char*, json::value_t>> kFields = {
+      {"workload", json::value_t::string},        {"variant", json::value_t::string},
+      {"threads", json::value_t::number_integer}, {"repetition_index", json::value_t::number_integer},
+      {"run_name", json::value_t::string},        {"category", json::value_t::string},
+      {"placement", json::value_t::string},       {"scaling", json::value_t::string},
+      {"checksum", json::value_t::string},        {"wall_seconds", json::value_t::number_float},
+      {"cpu_time", json::value_t::number_float},  {"units", json::value_t::number_float},
+      {"throughput", json::value_t::number_float}, {"fairness_jain", json::value_t::number_float},
+      {"leaked_objects", json::value_t::number_integer}, {"busy", json::value_t::boolean},
+      {"placement_ok", json::value_t::boolean},   {"counters", json::value_t::object},
+  };
+  auto has = [](const json& row, const char* field, json::value_t type) {
+    auto it = row.find(field);
+    if (it == row.end()) return false;
+    if (type == json::value_t::number_float) return it->is_number();
+    if (type == json::value_t::number_integer)
+      return it->is_number_integer() && it->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+             (it->is_number_unsigned() ? it->get<std::uint64_t>() <= std::numeric_limits<int>::max()
+                                       : it->get<std::int64_t>() <= std::numeric_limits<int>::max());
+    return it->type() == type;
+  };
   ResultsStore store(dir, doc["context"]);
-  for (const json& row : doc["benchmarks"])
-    if (row.value("run_type", "") == "iteration") store.rows_.push_back(row);
+  const json& benchmarks = doc["benchmarks"];
+  for (std::size_t i = 0; i < benchmarks.size(); ++i) {
+    const json& row = benchmarks[i];
+    if (!row.is_object()) throw std::runtime_error(fmt::format("cannot resume: {}: benchmarks[{}] is not an object", file.string(), i));
+    auto type = row.find("run_type");
+    if (type == row.end() || *type != "iteration") continue;
+    auto bad = [&](const std::string& what) {
+      return std::runtime_error(fmt::format("cannot resume: {}: benchmarks[{}]: {}", file.string(), i, what));
+    };
+    for (const auto& [field, t] : kFields)
+      if (!has(row, field, t))
+        throw bad(fmt::format("'{}' is missing or not {}", field,
+                              t == json::value_t::number_float     ? "a number"
+                              : t == json::value_t::number_integer ? "an integer"
+                              : t == json::value_t::string         ? "a string"
+                              : t == json::value_t::boolean        ? "true or false"
+                                                                   : "an object"));
+    for (const auto& [name, value] : row["counters"].items())
+      if (!value.is_number()) throw bad(fmt::format("counter '{}' is not a number", name));
+    if (row.contains("instructions") && !row["instructions"].is_number()) throw bad("'instructions' is not a number");
+    if (row.contains("latency_ns")) {
+      const json& lat = row["latency_ns"];
+      for (const char* p : {"p50", "p90", "p99", "p999", "max"})
+        if (!lat.is_object() || !lat.contains(p) || !lat[p].is_number())
+          throw bad(fmt::format("latency_ns.{} is missing or not a number", p));
+    }
+    store.keys_.emplace(row["workload"].get<std::string>(), row["variant"].get<std::string>(), row["threads"].get<int>(),
+                        row["repetition_index"].get<int>());
+    store.rows_.push_back(row);
+  }
   return store;
 }
 
 bool ResultsStore::Has(const RunKey& key) const {
-  return std::any_of(rows_.begin(), rows_.end(), [&](const json& r) {
-    return r["workload"] == key.workload && r["variant"] == key.variant && r["threads"] == key.threads &&
-           r["repetition_index"] == key.repetition;
-  });
+  return keys_.count({key.workload, key.variant, key.threads, key.repetition}) != 0;
 }
 
 void ResultsStore::Add(const RunKey& key, const std::string& category, const CellRecord& record, double load_avg_1m,
@@ -218,9 +272,12 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
   if (json lat = LatencySummary(std::move(latencies)); !lat.is_null()) row["latency_ns"] = lat;
   if (record.instructions > 0) row["instructions"] = record.instructions;
   rows_.push_back(std::move(row));
+  keys_.emplace(key.workload, key.variant, key.threads, key.repetition);
 }
 
-json ResultsStore::Benchmarks() const {
+json ResultsStore::Benchmarks() const { return Aggregated(true); }
+
+json ResultsStore::Aggregated(bool intervals) const {
   const json& ft = context_["ftbench"];
   const int repetitions = ft["repetitions"];
   const std::uint64_t seed = ft["seed"];
@@ -279,6 +336,20 @@ json ResultsStore::Benchmarks() const {
     if (static_cast<int>(cell.rows.size()) < repetitions) continue;  // aggregates only when complete
 
     const json& first = *cell.first;
+    // Rows are only ever added, so the cells' sizes tell whether the aggregates changed: a flush
+    // recomputes those of the cells that got runs (and of the cells whose ratios use them) only.
+    const Cell* one = find_cell(first, first["variant"], 1);
+    const Cell* gil_one = find_cell(first, "gil", 1);
+    const std::array<std::size_t, 3> signature = {cell.rows.size(), one != nullptr ? one->rows.size() : 0,
+                                                  gil_one != nullptr ? gil_one->rows.size() : 0};
+    if (auto hit = aggregate_cache_.find(key); intervals && hit != aggregate_cache_.end() && hit->second.first == signature) {
+      for (const json& row : hit->second.second) out.push_back(row);
+      continue;
+    }
+    // Without intervals (the console table): point estimates only, no bootstrap.
+    auto interval = [&](auto bootstrap) {
+      return intervals ? bootstrap() : stats::Interval{std::nan(""), std::nan("")};
+    };
     std::vector<std::string> counter_names;
     for (const auto& [name, _] : first["counters"].items()) counter_names.push_back(name);
     // An aggregate row: the same fields as an iteration row where they make sense, each the
@@ -316,22 +387,23 @@ json ResultsStore::Benchmarks() const {
     const int threads = first["threads"];
     const double units = first["units"].get<double>();
     const std::uint64_t cell_seed = SeedFor(seed, cell.run_name);
-    median["wall_seconds_ci"] = Estimate(stats::Median(times), stats::BootstrapMedianCI(times, cell_seed));
+    median["wall_seconds_ci"] =
+        Estimate(stats::Median(times), interval([&] { return stats::BootstrapMedianCI(times, cell_seed); }));
     json speedup = nullptr, vs_gil = nullptr, efficiency = nullptr, overhead = nullptr;
-    if (const Cell* one = find_cell(first, first["variant"], 1)) {
+    if (one != nullptr) {
       // throughput ratio = (units_n / t_n) / (units_1 / t_1) = (units_n / units_1) * t_1 / t_n
       double scale = units / one->first->at("units").get<double>();
       double value = scale * stats::Median(one->times()) / stats::Median(times);
-      stats::Interval ci = stats::BootstrapRatioCI(one->times(), times, cell_seed + 1);
+      stats::Interval ci = interval([&] { return stats::BootstrapRatioCI(one->times(), times, cell_seed + 1); });
       speedup = Estimate(value, {scale * ci.low, scale * ci.high});
       efficiency = Estimate(value / threads, {scale * ci.low / threads, scale * ci.high / threads});
     }
-    if (const Cell* gil_one = find_cell(first, "gil", 1)) {
+    if (gil_one != nullptr) {
       double scale = units / gil_one->first->at("units").get<double>();
-      stats::Interval ci = stats::BootstrapRatioCI(gil_one->times(), times, cell_seed + 2);
+      stats::Interval ci = interval([&] { return stats::BootstrapRatioCI(gil_one->times(), times, cell_seed + 2); });
       vs_gil = Estimate(scale * stats::Median(gil_one->times()) / stats::Median(times), {scale * ci.low, scale * ci.high});
       if (threads == 1) {
-        stats::Interval oci = stats::BootstrapRatioCI(times, gil_one->times(), cell_seed + 3);
+        stats::Interval oci = interval([&] { return stats::BootstrapRatioCI(times, gil_one->times(), cell_seed + 3); });
         overhead = Estimate(stats::Median(times) / stats::Median(gil_one->times()), oci);
       }
     }
@@ -373,12 +445,15 @@ json ResultsStore::Benchmarks() const {
     if (threads > context_["ftbench"].value("pus", 1)) warnings.push_back("oversubscribed: more threads than PUs");
     median["warnings"] = warnings;
 
-    out.push_back(std::move(median));
-    out.push_back(aggregate("mean", [](const std::vector<double>& v) { return stats::Mean(v); }, true));
-    out.push_back(aggregate("stddev", [](const std::vector<double>& v) { return stats::StandardDeviation(v); }, true));
-    out.push_back(aggregate("cv", [](const std::vector<double>& v) { return stats::CoefficientOfVariation(v); }, false));
-    out.push_back(aggregate("min", [](const std::vector<double>& v) { return stats::Min(v); }, true));
-    out.push_back(aggregate("max", [](const std::vector<double>& v) { return stats::Max(v); }, true));
+    std::vector<json> rows = {
+        std::move(median),
+        aggregate("mean", [](const std::vector<double>& v) { return stats::Mean(v); }, true),
+        aggregate("stddev", [](const std::vector<double>& v) { return stats::StandardDeviation(v); }, true),
+        aggregate("cv", [](const std::vector<double>& v) { return stats::CoefficientOfVariation(v); }, false),
+        aggregate("min", [](const std::vector<double>& v) { return stats::Min(v); }, true),
+        aggregate("max", [](const std::vector<double>& v) { return stats::Max(v); }, true)};
+    for (const json& row : rows) out.push_back(row);
+    if (intervals) aggregate_cache_[key] = {signature, std::move(rows)};
   }
   AnnotateWithCalibration(out, CalibrationBlock(rows_, seed));
   return out;
@@ -390,7 +465,7 @@ std::string ResultsStore::Table() const {
     std::string out = fmt::format("{:<20} {:<7} {:>4} {:>16} {:>12}\n", "workload", "variant", "thr", "instructions",
                                   "vs gil 1t");
     std::map<std::string, double> gil;
-    json benchmarks = Benchmarks();
+    json benchmarks = Aggregated(false);
     for (const json& row : benchmarks)
       if (row.value("aggregate_name", "") == "median" && row["variant"] == "gil" && row.contains("instructions"))
         gil[row["workload"]] = row["instructions"];
@@ -406,7 +481,7 @@ std::string ResultsStore::Table() const {
   }
   std::string out = fmt::format("{:<20} {:<7} {:>4} {:>11} {:>6} {:>8} {:>9} {:>9}  {}\n", "workload", "variant",
                                 "thr", "median ms", "cv%", "speedup", "vs gil 1t", "overhead", "warnings");
-  json benchmarks = Benchmarks();
+  json benchmarks = Aggregated(false);
   std::map<std::string, double> cvs;
   for (const json& row : benchmarks)
     if (row.value("aggregate_name", "") == "cv") cvs[row["run_name"]] = row["real_time"];

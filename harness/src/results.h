@@ -3,9 +3,13 @@
 // its end) so that an interrupted sweep keeps what it finished, and read back by --resume.
 #pragma once
 
+#include <array>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cell_runner.h"
@@ -35,14 +39,19 @@ nlohmann::json ExportGoogleBenchmark(const nlohmann::json& doc, bool aggregates_
 class ResultsStore {
  public:
   ResultsStore(std::filesystem::path dir, nlohmann::json context);
-  // Reads DIR/results.json back. Throws std::runtime_error with a clear message if it is missing or
-  // malformed.
+  // Reads DIR/results.json back. Throws std::runtime_error with a clear one-line message if it is
+  // missing or malformed, or if an iteration row lacks a field (of its type) that the aggregates,
+  // the CSV or --resume read.
   static ResultsStore Load(const std::filesystem::path& dir);
 
   const nlohmann::json& context() const { return context_; }
   const std::filesystem::path& dir() const { return dir_; }
+  // Whether a run of this key is recorded: a lookup in an index, so that resuming a sweep of n
+  // runs costs n log n and not n^2.
   bool Has(const RunKey& key) const;
   std::size_t size() const { return rows_.size(); }
+  // The iteration rows, in the order they were recorded or read.
+  const std::vector<nlohmann::json>& Runs() const { return rows_; }
 
   // Adds one run's row (an iteration row of results.json).
   // `other_runnable`: tasks of other processes that were runnable when the run started.
@@ -61,6 +70,12 @@ class ResultsStore {
   std::filesystem::path dir_;
   nlohmann::json context_;
   std::vector<nlohmann::json> rows_;
+  std::set<std::tuple<std::string, std::string, int, int>> keys_;  // (workload, variant, threads, repetition)
+  // Per complete cell: the sizes of the cells its aggregates were computed from, and those rows.
+  mutable std::map<std::string, std::pair<std::array<std::size_t, 3>, std::vector<nlohmann::json>>> aggregate_cache_;
+
+  // Benchmarks(); without `intervals`, the estimates have no bootstrap interval (for the table).
+  nlohmann::json Aggregated(bool intervals) const;
 };
 
 }  // namespace ftb::bench

@@ -1,17 +1,21 @@
 #include "sweep.h"
 
 #include <fmt/core.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <random>
@@ -48,25 +52,136 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["schema_version"] = kSchemaVersion;
 }
 
+namespace {
+
+// Recorded settings, read without trusting them: every failure names the key.
+const json& Setting(const json& ft, const char* key) {
+  auto it = ft.find(key);
+  if (it == ft.end()) throw std::runtime_error(fmt::format("the recorded settings have no '{}'", key));
+  return *it;
+}
+
+[[noreturn]] void WrongType(const char* key, const char* wanted, const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  throw std::runtime_error(fmt::format("the recorded '{}' is not {}: {}", key, wanted, text));
+}
+
+int Int(const char* key, const json& value) {
+  constexpr std::int64_t kMin = std::numeric_limits<int>::min(), kMax = std::numeric_limits<int>::max();
+  if (!value.is_number_integer() || (value.is_number_unsigned() && value.get<std::uint64_t>() > kMax) ||
+      value.get<std::int64_t>() < kMin || value.get<std::int64_t>() > kMax)
+    WrongType(key, "an integer of at most 2^31", value);
+  return value.get<int>();
+}
+
+std::string Text(const char* key, const json& value) {
+  if (!value.is_string()) WrongType(key, "a string", value);
+  return value.get<std::string>();
+}
+
+bool Flag(const char* key, const json& value) {
+  if (!value.is_boolean()) WrongType(key, "true or false", value);
+  return value.get<bool>();
+}
+
+std::vector<std::string> Names(const char* key, const json& value) {
+  if (!value.is_array()) WrongType(key, "a list of names", value);
+  std::vector<std::string> out;
+  for (const json& v : value) out.push_back(Text(key, v));
+  return out;
+}
+
+}  // namespace
+
 SweepSettings SweepSettings::ReadFrom(const json& ft) {
+  if (!ft.is_object()) throw std::runtime_error("the recorded settings (context.ftbench) are not an object");
   SweepSettings s;
-  s.variants = ft.at("variants").get<std::vector<std::string>>();
-  s.workloads = ft.at("workloads").get<std::vector<std::string>>();
-  s.threads = ft.at("threads").get<std::vector<int>>();
-  std::string placement = ft.at("placement");
+  s.variants = Names("variants", Setting(ft, "variants"));
+  s.workloads = Names("workloads", Setting(ft, "workloads"));
+  const json& threads = Setting(ft, "threads");
+  if (!threads.is_array()) WrongType("threads", "a list of thread counts", threads);
+  for (const json& t : threads) s.threads.push_back(Int("threads", t));
+  std::string placement = Text("placement", Setting(ft, "placement"));
+  if (placement != "compact" && placement != "scatter" && placement != "none")
+    throw std::runtime_error(fmt::format("the recorded placement '{}' is not compact, scatter or none", placement));
   s.placement = placement == "scatter" ? Placement::kScatter : placement == "none" ? Placement::kNone : Placement::kCompact;
-  s.scaling = ft.at("scaling") == "weak" ? Scaling::kWeak : Scaling::kStrong;
-  s.repetitions = ft.at("repetitions");
-  s.warmup = ft.at("warmup");
-  s.work_scale = ft.at("work_scale");
-  s.seed = ft.at("seed");
-  s.quick = ft.value("quick", false);
-  if (ft.value("mode", "time") == "instructions") s.valgrind = ft.value("valgrind", "valgrind");
-  s.in_process = ft.value("isolation", "none") == "none";
-  s.calibration = ft.value("calibration", false);
-  s.knobs = ft.value("knobs", std::map<std::string, double>{});
-  s.command_line = ft.value("command_line", "");
+  std::string scaling = Text("scaling", Setting(ft, "scaling"));
+  if (scaling != "strong" && scaling != "weak")
+    throw std::runtime_error(fmt::format("the recorded scaling '{}' is not strong or weak", scaling));
+  s.scaling = scaling == "weak" ? Scaling::kWeak : Scaling::kStrong;
+  s.repetitions = Int("repetitions", Setting(ft, "repetitions"));
+  s.warmup = Int("warmup", Setting(ft, "warmup"));
+  const json& scale = Setting(ft, "work_scale");
+  if (!scale.is_number()) WrongType("work_scale", "a number", scale);
+  s.work_scale = scale.get<double>();
+  const json& seed = Setting(ft, "seed");
+  if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<std::int64_t>() >= 0))
+    WrongType("seed", "a non-negative integer", seed);
+  s.seed = seed.get<std::uint64_t>();
+  s.quick = ft.contains("quick") && Flag("quick", ft["quick"]);
+  std::string mode = ft.contains("mode") ? Text("mode", ft["mode"]) : "time";
+  if (mode != "time" && mode != "instructions")
+    throw std::runtime_error(fmt::format("the recorded mode '{}' is not time or instructions", mode));
+  if (mode == "instructions") s.valgrind = ft.contains("valgrind") ? Text("valgrind", ft["valgrind"]) : "valgrind";
+  std::string isolation = ft.contains("isolation") ? Text("isolation", ft["isolation"]) : "none";
+  if (isolation != "none" && isolation != "process")
+    throw std::runtime_error(fmt::format("the recorded isolation '{}' is not process or none", isolation));
+  s.in_process = isolation == "none";
+  if (ft.contains("knobs")) {
+    const json& knobs = ft["knobs"];
+    if (!knobs.is_object()) WrongType("knobs", "an object of numbers", knobs);
+    for (const auto& [name, value] : knobs.items()) {
+      if (!value.is_number()) WrongType("knobs", "an object of numbers", knobs);
+      s.knobs[name] = value.get<double>();
+    }
+  }
+  s.calibration = ft.contains("calibration") && Flag("calibration", ft["calibration"]);
+  s.command_line = ft.contains("command_line") ? Text("command_line", ft["command_line"]) : "";
   return s;
+}
+
+void CheckSweepSettings(const SweepSettings& s, bool recorded) {
+  auto name = [&](const char* option, const char* key) {
+    return recorded ? fmt::format("the recorded {}", key) : std::string(option);
+  };
+  auto distinct = [&](const auto& list, const char* option, const char* key) {
+    std::set<typename std::decay_t<decltype(list)>::value_type> seen;
+    for (const auto& item : list)
+      if (!seen.insert(item).second) throw cli::UsageError(fmt::format("{}: {} appears twice", name(option, key), item));
+  };
+  if (s.variants.empty()) throw cli::UsageError(name("--variants", "variants") + ": no variant");
+  for (const std::string& v : s.variants)
+    if (FindVariant(v) == nullptr) throw cli::UsageError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
+  distinct(s.variants, "--variants", "variants");
+  if (s.workloads.empty()) throw cli::UsageError(name("--workloads", "workloads") + ": no workload");
+  for (const std::string& w : s.workloads)
+    if (cli::FindWorkloadSpec(w) == nullptr)
+      throw cli::UsageError(fmt::format("{}: unknown workload '{}' (ftbench list shows them)", name("--workloads", "workloads"), w));
+  distinct(s.workloads, "--workloads", "workloads");
+  if (s.threads.empty()) throw cli::UsageError(name("--threads", "threads") + ": no thread count");
+  for (int t : s.threads)
+    if (t < 1 || t > 4096) throw cli::UsageError(fmt::format("{}: {} is not between 1 and 4096", name("--threads", "threads"), t));
+  distinct(s.threads, "--threads", "threads");
+  if (s.repetitions < 1 || s.repetitions > 1000)
+    throw cli::UsageError(fmt::format("{}: {} is not between 1 and 1000", name("--repetitions", "repetitions"), s.repetitions));
+  if (s.warmup < 0 || s.warmup > 100)
+    throw cli::UsageError(fmt::format("{}: {} is not between 0 and 100", name("--warmup", "warmup"), s.warmup));
+  if (!std::isfinite(s.work_scale) || s.work_scale <= 0 || s.work_scale > 1e6)
+    throw cli::UsageError(fmt::format("{}: {} is not a finite number in (0, 1e6]", name("--work-scale", "work_scale"), s.work_scale));
+  for (const std::string& w : s.workloads) cli::CheckSize(ScaledSize(cli::FindWorkloadSpec(w)->default_size, s.work_scale));
+  cli::CheckKnobs(s.workloads, s.knobs);
+  if (!s.valgrind.empty()) {
+    for (int t : s.threads)
+      if (t != 1) throw cli::UsageError(fmt::format("{}: {}: instruction counts are single-thread only", name("--threads", "threads"), t));
+    if (access(s.valgrind.c_str(), X_OK) != 0)
+      throw cli::UsageError(fmt::format("counting instructions needs valgrind, and {} is not executable", s.valgrind));
+  }
+  // Checked last, on counts now known to be bounded: the plan holds every run in memory.
+  std::size_t runs = s.variants.size() * s.workloads.size() * s.threads.size() * static_cast<std::size_t>(s.repetitions);
+  if (runs > kMaxRunsPerSweep)
+    throw cli::UsageError(fmt::format("a sweep of {} runs is more than {} (fewer thread counts or repetitions)", runs,
+                                      kMaxRunsPerSweep));
 }
 
 std::uint64_t CallgrindTotal(const std::filesystem::path& out_file) {
@@ -124,10 +239,22 @@ BindFn MakeBinder(const Topology& topology, std::vector<int> plan) {
 
 namespace {
 
+// The process group of the cell child running now; 0 when none.
+std::atomic<pid_t> g_running_group{0};
+static_assert(std::atomic<pid_t>::is_always_lock_free);
+
+}  // namespace
+
+void KillRunningCell() noexcept {
+  if (pid_t group = g_running_group.load(); group > 0) kill(-group, SIGKILL);
+}
+
+namespace {
+
 // Runs one cell in a child process (`ftbench cell ...`, under `wrapper` when it is not empty) and
 // reads its record from the child's standard output.
 CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
-                       int warmup, const std::vector<std::string>& wrapper = {}) {
+                       int warmup, const std::atomic<bool>& interrupted, const std::vector<std::string>& wrapper = {}) {
   std::vector<std::string> args = wrapper;
   std::vector<std::string> cell = {self, "cell", "--variant", key.variant, "--workload", key.workload,
                                    "--warmup", std::to_string(warmup),
@@ -142,41 +269,61 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  if (args.front().empty() || access(args.front().c_str(), X_OK) != 0)
+    throw std::runtime_error("cannot start " + args.front() + " for an isolated cell: not an executable");
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  envp.push_back(nullptr);
   int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   // The child's stderr goes to a file read after it exits: a warning every run repeats (the
   // legacy module's, 40 times a quick sweep) is shown once.
   char err_path[] = "/tmp/ftbench-cell-XXXXXX";
-  int err = mkstemp(err_path);
-  if (err < 0) throw std::runtime_error("cannot create a temporary file in /tmp");
+  int err = mkostemp(err_path, O_CLOEXEC);
+  if (err < 0) {
+    close(out[0]);
+    close(out[1]);
+    throw std::runtime_error("cannot create a temporary file in /tmp");
+  }
   unlink(err_path);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err, STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  // Its own process group: Ctrl-C at the terminal reaches the sweep alone, which lets this run
-  // finish and stops after it.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  pid_t pid;
-  int rc = posix_spawn(&pid, args.front().c_str(), &actions, &attributes, argv.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The child, until exec: async-signal-safe calls only. Its own process group: Ctrl-C at the
+    // terminal reaches the sweep alone, which kills the group (KillRunningCell). And it dies with
+    // the sweep, however the sweep ends (SIGKILL included): no cell outlives it.
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the sweep died before prctl
+    if (dup2(out[1], STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) _exit(127);
+    execve(argv.front(), argv.data(), envp.data());
+    _exit(127);
+  }
   close(out[1]);
-  if (rc != 0) {
+  if (pid < 0) {
     close(out[0]);
     close(err);
     throw std::runtime_error("cannot start " + args.front() + " for an isolated cell");
   }
+  setpgid(pid, pid);  // also here: the group exists before KillRunningCell can be called with it
+  g_running_group.store(pid);
+  if (interrupted.load()) KillRunningCell();  // a signal that came before the store above
   std::string text;
   char buf[4096];
-  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
+    if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+    else if (errno != EINTR) break;
+  }
   close(out[0]);
+  // Waited for without reaping first: until it is reaped, the group's id cannot be reused, so a
+  // signal handler killing it cannot hit another process.
+  siginfo_t info{};
+  while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
+  g_running_group.store(0);
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   std::string messages;
   lseek(err, 0, SEEK_SET);
   for (ssize_t n; (n = read(err, buf, sizeof buf)) > 0;) messages.append(buf, static_cast<std::size_t>(n));
@@ -197,12 +344,12 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
 // One run under callgrind: instrumentation off until the cell runner switches it on for the
 // measured region. The output file stays in the results directory for callgrind_annotate.
 CellRecord RunUnderCallgrind(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
-                             const std::filesystem::path& dir) {
+                             const std::filesystem::path& dir, const std::atomic<bool>& interrupted) {
   std::filesystem::create_directories(dir);
   std::filesystem::path file =
       dir / fmt::format("{}.{}.t{}.r{}.out", key.workload, key.variant, key.threads, key.repetition);
   std::filesystem::remove(file);
-  CellRecord record = RunIsolated(self, s, key, size, 0,
+  CellRecord record = RunIsolated(self, s, key, size, 0, interrupted,
                                   {s.valgrind, "--tool=callgrind", "--quiet", "--instr-atstart=no",
                                    "--callgrind-out-file=" + file.string()});
   record.instructions = CallgrindTotal(file);
@@ -231,20 +378,22 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
   std::map<std::string, std::string> reference_checksums;  // per workload
   std::vector<std::string> problems;
   // Reference checksums from runs already on disk (resume).
-  for (const json& row : store.Benchmarks())
-    if (row["run_type"] == "iteration") reference_checksums.try_emplace(row["workload"], row["checksum"]);
+  for (const json& row : store.Runs()) reference_checksums.try_emplace(row["workload"], row["checksum"]);
 
   auto last_flush = std::chrono::steady_clock::now();
+  bool added = false;  // nothing added (a resume with nothing left): the files are up to date
   struct FlushAtExit {  // also when a run throws: what finished is kept
     ResultsStore& store;
+    const bool& added;
     ~FlushAtExit() {
+      if (!added) return;
       try {
         store.Flush();
       } catch (const std::exception& e) {
         std::fprintf(stderr, "ftbench: error: cannot write %s: %s\n", store.dir().c_str(), e.what());
       }
     }
-  } flush_at_exit{store};
+  } flush_at_exit{store, added};
   for (const PlannedRun& p : plan) {
     if (interrupted.load()) break;
     if (store.Has(p.key)) continue;
@@ -259,8 +408,8 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     CellConfig config = calibration ? CellConfig{} : cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
     const bool own_process = !s.in_process || (spec != nullptr && spec->process_wide_side_effect);
     auto run_once = [&](int warmup_in_child) {
-      if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind");
-      if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child);
+      if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind", interrupted);
+      if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child, interrupted);
       BindFn bind = MakeBinder(topology, topology.Plan(p.key.threads, s.placement));
       if (calibration) return RunCalibration(p.key.threads, size, s.scaling, bind);
       return RunCell(*variant, *entry, config, bind);
@@ -278,8 +427,10 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       throw;
     }
     store.Add(p.key, calibration ? kCalibrationCategory : spec->category, record, load, others, topology.Pus());
-    // Rewriting results.json recomputes every cell's aggregates, so not after every run: a sweep
-    // of a thousand runs would spend as long writing as measuring. Ctrl-C and errors flush below.
+    added = true;
+    // Rewriting results.json serialises every run (and recomputes the aggregates of the cells that
+    // changed), so not after every run: a sweep of a thousand runs would spend as long writing as
+    // measuring. Signals and errors flush below.
     if (std::chrono::steady_clock::now() - last_flush >= kFlushInterval) {
       store.Flush();
       last_flush = std::chrono::steady_clock::now();

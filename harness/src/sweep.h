@@ -44,8 +44,19 @@ struct SweepSettings {
   std::string command_line;
 
   void WriteTo(nlohmann::json& ftbench_context) const;
+  // Reads back what WriteTo wrote. A missing setting or one of the wrong type: std::runtime_error
+  // naming it (one line). The values are not checked against the limits: CheckSweepSettings does.
   static SweepSettings ReadFrom(const nlohmann::json& ftbench_context);
 };
+
+// The limits of a sweep, one set for the command line and for the settings `run --resume` reads
+// back: known variants and workloads, each at most once; 1 to 4096 threads; 1 to 1000
+// repetitions; 0 to 100 warm-up runs; a finite positive work scale giving every workload a valid
+// size; knobs that exist and are in range; at most kMaxRunsPerSweep runs in all. Throws
+// cli::UsageError naming the first problem in one line, by its option name (`--threads`) or, when
+// `recorded`, by its key in results.json.
+inline constexpr std::size_t kMaxRunsPerSweep = 1'000'000;
+void CheckSweepSettings(const SweepSettings& settings, bool recorded);
 
 struct PlannedRun {
   RunKey key;
@@ -63,10 +74,16 @@ std::uint64_t CallgrindTotal(const std::filesystem::path& out_file);
 std::int64_t ScaledSize(std::int64_t default_size, double work_scale);
 
 // Runs what `store` does not hold yet, flushing the store every two seconds and when it returns or
-// throws. Stops early (keeping what finished) when `interrupted` becomes true. Returns the problems found (checksum mismatches,
+// throws. Stops early (keeping what finished) when `interrupted` becomes true; whoever sets it
+// calls KillRunningCell too, so that a child's cell does not run to its end. Returns the problems found (checksum mismatches,
 // leaks), one line each; empty when every run was correct.
 std::vector<std::string> RunSweep(const SweepSettings& settings, ResultsStore& store, const Topology& topology,
                                   const std::string& self_executable, const std::atomic<bool>& interrupted);
+
+// Kills the process group of the cell child running now (`ftbench cell`, or valgrind running it),
+// if any. Async-signal-safe: for the handler of SIGINT, SIGTERM and SIGHUP. (A child also dies
+// with the sweep by itself: it asks the kernel for SIGKILL when its parent ends.)
+void KillRunningCell() noexcept;
 
 // Binds worker threads per a placement plan (used by run and cell). Failures are reported on
 // stderr with the set and the reason; the thread then runs unbound.

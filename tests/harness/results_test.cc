@@ -68,6 +68,8 @@ TEST_F(ResultsTest, RoundTripFieldByField) {
         double jitter = 1.0 + 0.01 * (rep - 1);  // 0.99, 1.00, 1.01: median = the nominal time
         store.Add({"w", variants[v], t, rep}, "cpu", Record(variants[v], t, times[v][t - 1] * jitter, 100 / t), 0.0, 0, 2);
       }
+  EXPECT_TRUE(store.Has({"w", "gil", 2, 1}));  // the index follows Add
+  EXPECT_FALSE(store.Has({"w", "gil", 2, 3}));
   store.Flush();
   ASSERT_TRUE(fs::exists(dir_ / "results.json"));
   ASSERT_TRUE(fs::exists(dir_ / "results.csv"));

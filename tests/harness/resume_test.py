@@ -5,6 +5,7 @@ usage: resume_test.py FTBENCH
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,8 +23,14 @@ def key(row):
 
 
 def main():
-    ftbench = sys.argv[1]
     out = tempfile.mkdtemp(prefix="ftbench-resume-")
+    try:
+        check(sys.argv[1], out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def check(ftbench, out):
     results = os.path.join(out, "results.json")
     args = [ftbench, "run", "--workloads", "fib", "--threads", "1,2", "--repetitions", "5", "--warmup", "0",
             "--work-scale", "1", "--seed", "3", "--out", out]
