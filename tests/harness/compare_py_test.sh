@@ -10,7 +10,7 @@ compare=/usr/share/benchmark/compare.py
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for run in a b; do
-  "$ftbench" run --workloads fib --variants gil,brc --threads 1 --repetitions 3 --warmup 0 --work-scale 0.1 \
+  "$ftbench" run --no-calibration --workloads fib --variants gil,brc --threads 1 --repetitions 3 --warmup 0 --work-scale 0.1 \
     --seed 1 --out "$dir/$run" >/dev/null 2>&1
 done
 /usr/bin/python3 "$compare" --no-color benchmarks "$dir/a/results.json" "$dir/b/results.json" >"$dir/out.txt"

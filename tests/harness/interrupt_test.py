@@ -25,7 +25,7 @@ import time
 FTBENCH = sys.argv[1]
 CASE = sys.argv[2]
 # sleep cells of 30 units (300 x 0.1) of 70 ms: about 2 s each; fib cells take milliseconds.
-SWEEP = ["run", "--workloads", "fib,sleep", "--variants", "gil,brc", "--threads", "1", "--repetitions", "2",
+SWEEP = ["run", "--no-calibration", "--workloads", "fib,sleep", "--variants", "gil,brc", "--threads", "1", "--repetitions", "2",
          "--warmup", "0", "--work-scale", "0.1", "--knob", "sleep.sleep_us=70000", "--seed", "7"]
 TOTAL = 2 * 2 * 1 * 2
 STARTED = []  # every sweep started, stopped at the end whatever happened
@@ -163,7 +163,7 @@ def signal_mid_cell(out, sig):
 
 def second_sigint(out):
     # In process, a cell cannot be killed: the first SIGINT waits for it (30 units of 300 ms, 9 s).
-    sweep = Sweep(["run", "--workloads", "sleep", "--variants", "gil", "--threads", "1", "--repetitions", "3",
+    sweep = Sweep(["run", "--no-calibration", "--workloads", "sleep", "--variants", "gil", "--threads", "1", "--repetitions", "3",
                    "--warmup", "0", "--work-scale", "0.1", "--knob", "sleep.sleep_us=300000", "--seed", "7",
                    "--in-process", "--out", out])
     sweep.wait_for(lambda: any(l.startswith("sweep:") for l in sweep.lines), "the sweep to start")

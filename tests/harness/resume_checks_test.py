@@ -36,7 +36,7 @@ def ftbench(*args, timeout=120):
 
 
 def small_sweep(out, variants="gil,brc", workloads="fib", threads="1"):
-    done = ftbench("run", "--workloads", workloads, "--variants", variants, "--threads", threads, "--repetitions", "1",
+    done = ftbench("run", "--no-calibration", "--workloads", workloads, "--variants", variants, "--threads", threads, "--repetitions", "1",
                    "--warmup", "0", "--work-scale", "0.01", "--in-process", "--seed", "1", "--out", out)
     assert done.returncode == 0, f"a small sweep: exit {done.returncode}\n{done.stderr}"
     with open(os.path.join(out, "results.json")) as f:
@@ -50,7 +50,7 @@ def write(out, doc):
 
 def lock(tmp):
     out = os.path.join(tmp, "sweep")
-    proc = subprocess.Popen([FTBENCH, "run", "--workloads", "sleep", "--variants", "gil", "--threads", "1",
+    proc = subprocess.Popen([FTBENCH, "run", "--no-calibration", "--workloads", "sleep", "--variants", "gil", "--threads", "1",
                              "--repetitions", "2", "--warmup", "0", "--work-scale", "0.1", "--knob",
                              "sleep.sleep_us=300000", "--seed", "1", "--out", out],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
