@@ -33,9 +33,11 @@ void Export(const ExportOptions& opts) {
   if (!in) throw UsageError("cannot read " + file.string() + " (expected a results directory of `ftbench run`)");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = bench::ParseResultsJson(in);
   } catch (const nlohmann::json::exception& e) {
     throw UsageError(file.string() + " is not valid JSON (" + e.what() + ")");
+  } catch (const std::runtime_error& e) {
+    throw UsageError(file.string() + ": " + e.what());
   }
   nlohmann::json exported;
   try {

@@ -125,6 +125,14 @@ json ExportGoogleBenchmark(const json& doc, bool aggregates_only, const std::str
   return out;
 }
 
+json ParseResultsJson(std::istream& in) {
+  return json::parse(in, [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxJsonDepth)
+      throw std::runtime_error(fmt::format("it nests deeper than {} levels, which no results file does", kMaxJsonDepth));
+    return true;
+  });
+}
+
 ResultsStore::ResultsStore(fs::path dir, json context) : dir_(std::move(dir)), context_(std::move(context)) {}
 
 ResultsStore ResultsStore::Load(const fs::path& dir) {
@@ -133,9 +141,11 @@ ResultsStore ResultsStore::Load(const fs::path& dir) {
   if (!in) throw std::runtime_error("cannot resume: " + file.string() + " does not exist");
   json doc;
   try {
-    doc = json::parse(in);
+    doc = ParseResultsJson(in);
   } catch (const json::exception& e) {
     throw std::runtime_error("cannot resume: " + file.string() + " is not valid JSON (" + e.what() + ")");
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("cannot resume: " + file.string() + ": " + e.what());
   }
   if (!doc.is_object() || !doc.contains("context") || !doc["context"].is_object() || !doc["context"].contains("ftbench") ||
       !doc["context"]["ftbench"].is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
@@ -185,6 +195,11 @@ ResultsStore ResultsStore::Load(const fs::path& dir) {
                               : t == json::value_t::string         ? "a string"
                               : t == json::value_t::boolean        ? "true or false"
                                                                    : "an object"));
+    if (auto unit = row.find("time_unit"); unit != row.end()) {
+      bool known = unit->is_string() && std::any_of(std::begin(kTimeUnits), std::end(kTimeUnits),
+                                                     [&](const auto& u) { return *unit == u.first; });
+      if (!known) throw bad("'time_unit' is not one of s, ms, us, ns");
+    }
     for (const auto& [name, value] : row["counters"].items())
       if (!value.is_number()) throw bad(fmt::format("counter '{}' is not a number", name));
     if (row.contains("instructions") && !row["instructions"].is_number()) throw bad("'instructions' is not a number");

@@ -17,6 +17,13 @@
 namespace ftb::bench {
 
 inline constexpr int kSchemaVersion = 2;
+// No results file of ftbench nests deeper than a few levels. A deeper document is not ours, and
+// writing it back would recurse once per level (a crash at ~100,000), so readers refuse it.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses a results document. Throws nlohmann::json::exception when it is not JSON and
+// std::runtime_error when it nests deeper than kMaxJsonDepth.
+nlohmann::json ParseResultsJson(std::istream& in);
 
 // One measured run of a cell (one repetition).
 struct RunKey {
