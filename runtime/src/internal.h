@@ -39,10 +39,18 @@ inline void CountOnCurrentThread(Counter ThreadCounters::*counter) noexcept {
   if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
 }
 
-// Relaxed single-writer update of a live count.
-inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
-  std::atomic_ref<std::int64_t> v(ts->live[static_cast<int>(kind)]);
+// Relaxed single-writer updates of the allocation tallies: one object and its bytes.
+inline void TallyAdd(std::int64_t& slot, std::int64_t delta) noexcept {
+  std::atomic_ref<std::int64_t> v(slot);
   v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+inline void CountAlloc(ThreadState* ts, Kind kind, std::size_t bytes) noexcept {
+  TallyAdd(ts->objects.allocs[static_cast<int>(kind)], 1);
+  TallyAdd(ts->objects.alloc_bytes[static_cast<int>(kind)], static_cast<std::int64_t>(bytes));
+}
+inline void CountFree(ThreadState* ts, Kind kind, std::size_t bytes) noexcept {
+  TallyAdd(ts->objects.frees[static_cast<int>(kind)], 1);
+  TallyAdd(ts->objects.free_bytes[static_cast<int>(kind)], static_cast<std::int64_t>(bytes));
 }
 
 // ---- brc's lock-free read protocol (no-ops in the other variants) ----

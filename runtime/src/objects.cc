@@ -86,20 +86,38 @@ void* AllocObjectMemory(std::size_t size) noexcept {
   return memory;
 }
 
-void InitObject(Object* op, TypeObject* type) noexcept {
+void InitObject(Object* op, TypeObject* type, std::size_t bytes) noexcept {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "object created without an attached thread state");
   Policy::InitHeader(op->hdr);
   op->type = type;
-  internal::AddLive(ts, type->kind, +1);
+  internal::CountAlloc(ts, type->kind, bytes);
   if (type->dict != nullptr) Incref(type);  // instances of a class keep it alive (heap types)
 }
 
 void Dealloc(Object* op) noexcept {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "object freed without an attached thread state");
-  internal::AddLive(ts, op->type->kind, -1);
+  internal::CountFree(ts, op->type->kind, ObjectBytes(op));
   op->type->dealloc(op);
+}
+
+std::size_t ObjectBytes(const Object* op) noexcept {
+  switch (KindOf(op)) {
+    case Kind::kNone: return sizeof(Object);
+    case Kind::kBool: return sizeof(BoolObject);
+    case Kind::kInt: return sizeof(IntObject);
+    case Kind::kFloat: return sizeof(FloatObject);
+    case Kind::kStr: return sizeof(StrObject) + static_cast<const StrObject*>(op)->length + 1;
+    case Kind::kTuple: return sizeof(TupleObject) + static_cast<const TupleObject*>(op)->size * sizeof(Object*);
+    case Kind::kList: return sizeof(ListObject);
+    case Kind::kDict: return sizeof(DictObject);
+    case Kind::kFunction: return sizeof(FunctionObject);
+    case Kind::kType: return sizeof(TypeObject);
+    case Kind::kInstance: return sizeof(InstanceObject);
+    case Kind::kCount: break;
+  }
+  ::ftb::FatalError(__FILE__, __LINE__, "ObjectBytes: object of an unknown kind");
 }
 
 void FreeObject(Object* op) noexcept {
