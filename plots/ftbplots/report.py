@@ -10,7 +10,10 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import charts as ch
+from . import stats
 from .results import Metric, Results, load_micro, machine
 
 HTML_STYLE = """
@@ -87,6 +90,36 @@ def warnings(results: Results) -> list:
     return lines
 
 
+# --- noise figure -----------------------------------------------------------------------------
+
+def noise_figure(results: Results) -> dict | None:
+    """{cells, median_cell_cv, p90_cell_cv}: context.noise as the harness wrote it, or, for results
+    written before it did, the same figure computed here from the repetitions (robust CV of each
+    cell's real_time with at least 3 repetitions: 1.4826 * MAD / median; p90 interpolated as numpy
+    does). None when no cell qualifies."""
+    noise = results.context.get("noise")
+    if isinstance(noise, dict) and isinstance(noise.get("median_cell_cv"), (int, float)):
+        return noise
+    cvs = []
+    for c in results.cells:
+        times = [r.get("real_time") for r in c.iterations]
+        if len(times) >= 3 and all(isinstance(t, (int, float)) and t > 0 for t in times):
+            cvs.append(stats.robust_cv(times))
+    if not cvs:
+        return None
+    return {"cells": len(cvs), "median_cell_cv": float(np.percentile(cvs, 50)),
+            "p90_cell_cv": float(np.percentile(cvs, 90))}
+
+
+def noise_line(results: Results) -> str | None:
+    noise = noise_figure(results)
+    if noise is None:
+        return None
+    return (f"Noise: the median cell's robust CV is {noise['median_cell_cv']:.1%}, the 90th "
+            f"percentile {noise['p90_cell_cv']:.1%} ({noise['cells']} cells; robust CV = "
+            "1.4826 × median absolute deviation / median of a cell's wall times).")
+
+
 # --- Markdown ---------------------------------------------------------------------------------
 
 def _md_table(header: list, rows: list) -> str:
@@ -96,8 +129,10 @@ def _md_table(header: list, rows: list) -> str:
 
 
 def markdown(results: Results, charts: list, micro_rows: list) -> str:
-    parts = ["# ftbench report", "", HEADLINE_NOTE, "", _md_table(*headline_table(results)), "",
-             "## Machine", "", _md_table(["", ""], machine(results).items()), ""]
+    parts = ["# ftbench report", "", HEADLINE_NOTE, "", _md_table(*headline_table(results)), ""]
+    if noise_line(results):
+        parts += [noise_line(results), ""]
+    parts += ["## Machine", "", _md_table(["", ""], machine(results).items()), ""]
     notes = warnings(results)
     if notes:
         parts += ["## Warnings", ""] + [f"- {n}" for n in notes] + [""]
@@ -145,8 +180,10 @@ def html_report(results: Results, charts: list, micro_rows: list) -> str:
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>ftbench report: "
              f"{e(str(machine(results)['host']))}</title><style>{HTML_STYLE}</style></head><body>",
              "<h1>ftbench report</h1>", f"<p class='note'>{e(HEADLINE_NOTE)}</p>",
-             _html_table(*headline_table(results)),
-             "<h2>Machine</h2>", _html_table(["", ""], machine(results).items())]
+             _html_table(*headline_table(results))]
+    if noise_line(results):
+        parts.append(f"<p class='noise'>{e(noise_line(results))}</p>")
+    parts += ["<h2>Machine</h2>", _html_table(["", ""], machine(results).items())]
     notes = warnings(results)
     if notes:
         parts += ["<h2>Warnings</h2><ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
