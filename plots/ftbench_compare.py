@@ -2,12 +2,13 @@
 """ftbench compare BASE NEW: did NEW regress against BASE? (docs/compare.md)
 
 Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--alpha 0.01]
-           [--noise-factor 2] [--format text|markdown|json] [--allow-mismatch] [--chart PATH]
-           [--allow-inconclusive]
+           [--noise-factor 2] [--memory-threshold 0.10] [--format text|markdown|json] [--allow-mismatch]
+           [--chart PATH] [--allow-inconclusive]
 BASE and NEW are results directories of `ftbench run` or results.json files. Exit status
-(ftbplots/cli.py): 0 no regression, 1 a regression, 2 unusable input or an inconclusive
-comparison (one line `ftbench compare: error: ...`; --allow-inconclusive makes an inconclusive
-comparison exit 0), 70 an internal error, 130 (143, 129) interrupted.
+(ftbplots/cli.py): 0 no regression, 1 a regression (in time, or in memory beyond
+--memory-threshold), 2 unusable input or an inconclusive comparison (one line
+`ftbench compare: error: ...`; --allow-inconclusive makes an inconclusive comparison exit 0),
+70 an internal error, 130 (143, 129) interrupted.
 """
 import argparse
 import os
@@ -56,6 +57,11 @@ def parse_args(argv):
                         default=compare.DEFAULT_NOISE_FACTOR,
                         help="a change must also exceed this many times the cell's own spread "
                              f"(robust CV); 0 turns it off (default {compare.DEFAULT_NOISE_FACTOR:g})")
+    parser.add_argument("--memory-threshold", type=_number("--memory-threshold", 0, 10),
+                        default=compare.DEFAULT_MEMORY_THRESHOLD,
+                        help="relative change of a cell's median peak RSS or peak live object "
+                             "bytes that is a memory finding; an increase exits 1 (default "
+                             f"{compare.DEFAULT_MEMORY_THRESHOLD:g})")
     parser.add_argument("--format", choices=sorted(compare.RENDERERS), default="text",
                         help="output format (default text)")
     parser.add_argument("--allow-mismatch", action="store_true",
@@ -76,6 +82,7 @@ def parse_args(argv):
 def run(args) -> "compare.Comparison":
     cmp = compare.compare(args.base, args.new, threshold=args.threshold, alpha=args.alpha,
                           noise_factor=args.noise_factor,
+                          memory_threshold=args.memory_threshold,
                           allow_mismatch=args.allow_mismatch,
                           allow_inconclusive=args.allow_inconclusive)
     if args.chart and cmp.measure == "instructions":

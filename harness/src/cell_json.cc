@@ -3,6 +3,39 @@
 namespace ftb::bench {
 using nlohmann::json;
 
+json MemoryToJson(const MemoryRecord& m) {
+  json allocated = json::object();
+  std::int64_t allocated_bytes = 0;
+  for (const auto& [kind, a] : m.allocated) {
+    allocated[kind] = {{"objects", a.objects}, {"bytes", a.bytes}};
+    allocated_bytes += a.bytes;
+  }
+  return {{"rss_before_setup", m.rss_before_setup},
+          {"rss_after_setup", m.rss_after_setup},
+          {"rss_setup_growth", m.rss_after_setup - m.rss_before_setup},
+          {"peak_rss", m.peak_rss},
+          {"peak_rss_reset", m.peak_rss_reset},
+          {"live_bytes_setup", m.live_bytes_setup},
+          {"live_bytes_peak", m.live_bytes_peak},
+          {"allocated_bytes", allocated_bytes},
+          {"allocated", allocated}};
+}
+
+namespace {
+
+MemoryRecord MemoryFromJson(const json& j) {
+  MemoryRecord m;
+  m.rss_before_setup = j.at("rss_before_setup");
+  m.rss_after_setup = j.at("rss_after_setup");
+  m.peak_rss = j.at("peak_rss");
+  m.peak_rss_reset = j.at("peak_rss_reset");
+  m.live_bytes_setup = j.at("live_bytes_setup");
+  m.live_bytes_peak = j.at("live_bytes_peak");
+  for (const auto& [kind, a] : j.at("allocated").items()) m.allocated[kind] = {a.at("objects"), a.at("bytes")};
+  return m;
+}
+}  // namespace
+
 json CellRecordToJson(const CellRecord& r) {
   json threads = json::array();
   for (const ThreadRecord& t : r.threads)
@@ -24,6 +57,7 @@ json CellRecordToJson(const CellRecord& r) {
           {"leaked_objects", r.leaked_objects},
           {"gil_enabled_after", r.gil_enabled_after},
           {"counters", r.counters},
+          {"memory", MemoryToJson(r.memory)},
           {"threads", threads}};
 }
 
@@ -40,6 +74,7 @@ CellRecord CellRecordFromJson(const json& j) {
   r.leaked_objects = j.at("leaked_objects");
   r.gil_enabled_after = j.at("gil_enabled_after");
   r.counters = j.at("counters").get<std::map<std::string, std::uint64_t>>();
+  r.memory = MemoryFromJson(j.at("memory"));
   for (const json& t : j.at("threads")) {
     ThreadRecord tr;
     tr.work_units = t.at("work_units");

@@ -10,5 +10,7 @@ namespace ftb::bench {
 
 nlohmann::json CellRecordToJson(const CellRecord& record);
 CellRecord CellRecordFromJson(const nlohmann::json& j);
+// A run's memory fields (results.json's "memory" object of an iteration row).
+nlohmann::json MemoryToJson(const MemoryRecord& memory);
 
 }  // namespace ftb::bench

@@ -5,8 +5,11 @@
 #include <time.h>
 #include <valgrind/callgrind.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace ftb::bench {
@@ -28,7 +31,35 @@ ContextSwitches ThreadContextSwitches() {
   return {usage.ru_nvcsw, usage.ru_nivcsw};
 }
 
+std::int64_t LiveBytes(const std::map<std::string, KindMemory>& memory) {
+  std::int64_t total = 0;
+  for (const auto& [kind, m] : memory) total += m.live_bytes;
+  return total;
+}
+
 }  // namespace
+
+ProcessRss ReadProcessRss() {
+  ProcessRss out;
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto kib = [&](const char* field, std::int64_t& into) {
+      std::string_view prefix(field);
+      if (line.compare(0, prefix.size(), prefix) == 0) into = std::stoll(line.substr(prefix.size())) * 1024;
+    };
+    kib("VmRSS:", out.rss);
+    kib("VmHWM:", out.hwm);
+  }
+  return out;
+}
+
+bool ResetPeakRss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5\n";
+  out.flush();
+  return static_cast<bool>(out);
+}
 
 CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const CellConfig& config, const BindFn& bind) {
   CellRecord record;
@@ -41,7 +72,16 @@ CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const 
   variant.runtime.eval_breaker();
   std::int64_t live_before = variant.runtime.live_objects();
   std::map<std::string, std::uint64_t> counters_before = variant.runtime.counters();
+  // Memory: reset the process's RSS high-water mark, then sample around setup.
+  MemoryRecord& memory = record.memory;
+  std::map<std::string, KindMemory> objects_before = variant.runtime.object_memory();
+  const std::int64_t live_bytes_before = LiveBytes(objects_before);
+  memory.peak_rss_reset = ResetPeakRss();
+  memory.rss_before_setup = ReadProcessRss().rss;
   auto instance = workload.create(config);
+  memory.rss_after_setup = ReadProcessRss().rss;
+  memory.live_bytes_setup = LiveBytes(variant.runtime.object_memory()) - live_bytes_before;
+  memory.live_bytes_peak = memory.live_bytes_setup;
 
   using Clock = std::chrono::steady_clock;
   std::atomic<Clock::rep> start_ticks{0};
@@ -92,9 +132,22 @@ CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const 
   for (const auto& f : finish) last = std::max(last, f);
   record.wall_seconds = std::chrono::duration<double>(last - start).count();
 
+  memory.live_bytes_peak =
+      std::max(memory.live_bytes_peak, LiveBytes(variant.runtime.object_memory()) - live_bytes_before);
   record.checksum = instance->Finish();
+  memory.live_bytes_peak =
+      std::max(memory.live_bytes_peak, LiveBytes(variant.runtime.object_memory()) - live_bytes_before);
   instance.reset();
   variant.runtime.eval_breaker();
+  // The kernel folds each thread's cached RSS count into VmHWM lazily, so the mark can read a few
+  // pages below an RSS sample taken earlier: the peak is the larger.
+  ProcessRss end = ReadProcessRss();
+  memory.peak_rss = std::max({end.hwm, end.rss, memory.rss_before_setup, memory.rss_after_setup});
+  for (const auto& [kind, m] : variant.runtime.object_memory()) {
+    KindAllocation a{m.allocated_objects - objects_before[kind].allocated_objects,
+                     m.allocated_bytes - objects_before[kind].allocated_bytes};
+    if (a.objects > 0) memory.allocated[kind] = a;
+  }
   record.leaked_objects = variant.runtime.live_objects() - live_before;
   record.gil_enabled_after = variant.runtime.gil_enabled();
   for (const auto& [name, value] : variant.runtime.counters()) record.counters[name] = value - counters_before[name];

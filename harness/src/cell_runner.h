@@ -25,6 +25,27 @@ struct ThreadRecord {
   std::vector<double> latencies_ns;
 };
 
+// Objects of one kind allocated during a cell, and their allocation sizes (header + payload).
+struct KindAllocation {
+  std::int64_t objects = 0;
+  std::int64_t bytes = 0;
+};
+
+// A cell's memory (docs/results-format.md, "Memory"). RSS figures are the process's, in bytes;
+// live object bytes are the runtime's tallies (ftb/object.h), relative to before setup.
+struct MemoryRecord {
+  std::int64_t rss_before_setup = 0;  // VmRSS just before the workload's setup
+  std::int64_t rss_after_setup = 0;   // VmRSS at the end of setup
+  std::int64_t peak_rss = 0;          // VmHWM after teardown (at least every RSS sample)
+  bool peak_rss_reset = false;        // the high-water mark was reset before setup (else: since exec)
+  std::int64_t live_bytes_setup = 0;  // live object bytes at the end of setup
+  // The largest of the samples at the end of setup, at the end of the measured run (every worker
+  // finished, before Finish) and after Finish (before teardown). A transient peak inside the run
+  // is not seen (peak_rss is).
+  std::int64_t live_bytes_peak = 0;
+  std::map<std::string, KindAllocation> allocated;  // by kind, setup to teardown; kinds with objects only
+};
+
 struct CellRecord {
   std::string variant;
   std::string workload;
@@ -36,7 +57,18 @@ struct CellRecord {
   std::map<std::string, std::uint64_t> counters;  // runtime counters: after minus before
   std::vector<ThreadRecord> threads;
   std::uint64_t instructions = 0;  // counted by callgrind (run --instructions); 0 when not counted
+  MemoryRecord memory;
 };
+
+// ---- process memory (Linux /proc/self) ----
+// VmRSS and VmHWM of this process in bytes (0 when /proc/self/status cannot be read).
+struct ProcessRss {
+  std::int64_t rss = 0;
+  std::int64_t hwm = 0;
+};
+ProcessRss ReadProcessRss();
+// Resets VmHWM to the current RSS (writes 5 to /proc/self/clear_refs); false when refused.
+bool ResetPeakRss();
 
 // Binds the calling worker thread before it attaches; returns the PU it bound to or -1.
 using BindFn = std::function<int(int thread_index)>;

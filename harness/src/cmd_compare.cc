@@ -2,7 +2,8 @@
 //
 // The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
 //   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
-//       [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive] [--chart PATH]
+//       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
+//       [--chart PATH]
 // and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
 // --allow-mismatch) or a comparison that could not flag a regression (too few repetitions, no
@@ -25,6 +26,7 @@ struct CompareOptions {
   std::string threshold;  // empty: the script's defaults (kept as text: the script validates them)
   std::string alpha;
   std::string noise_factor;
+  std::string memory_threshold;
   std::string format;
   std::string chart;
   bool allow_mismatch = false;
@@ -36,6 +38,7 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   if (!opts.threshold.empty()) args.insert(args.end(), {"--threshold", opts.threshold});
   if (!opts.alpha.empty()) args.insert(args.end(), {"--alpha", opts.alpha});
   if (!opts.noise_factor.empty()) args.insert(args.end(), {"--noise-factor", opts.noise_factor});
+  if (!opts.memory_threshold.empty()) args.insert(args.end(), {"--memory-threshold", opts.memory_threshold});
   if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
   if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
   if (opts.allow_mismatch) args.push_back("--allow-mismatch");
@@ -56,6 +59,9 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
   cmd->add_option("--noise-factor", opts->noise_factor,
                   "a change must also exceed this many times the cell's own spread; 0: off (default 2)");
+  cmd->add_option("--memory-threshold", opts->memory_threshold,
+                  "relative change of a cell's median peak RSS or live object bytes that counts; an increase exits 1 "
+                  "(default 0.10)");
   cmd->add_option("--format", opts->format, "output: text, markdown or json (default text)");
   cmd->add_option("--chart", opts->chart, "also write the comparison chart (new / base) to this image path");
   cmd->add_flag("--allow-mismatch", opts->allow_mismatch,

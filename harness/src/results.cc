@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "calibration.h"
+#include "cell_json.h"
 #include "statistics.h"
 
 namespace ftb::bench {
@@ -98,6 +99,9 @@ struct Cell {
   }
 };
 
+// The noise figure counts cells with at least this many repetitions (compare's noise bound too).
+constexpr std::size_t kNoiseMinRepetitions = 3;
+
 std::string CellKey(const std::string& workload, const std::string& variant, int threads) {
   return workload + "|" + variant + "|" + std::to_string(threads);
 }
@@ -121,6 +125,54 @@ json ExportGoogleBenchmark(const json& doc, bool aggregates_only, const std::str
     }
     if (!time_unit.empty()) copy["time_unit"] = time_unit;
     out["benchmarks"].push_back(std::move(copy));
+  }
+  return out;
+}
+
+// ---- memory and noise (docs/results-format.md, "Memory" and "Noise figure") ----
+
+json MemoryAggregate(const std::vector<const json*>& rows) {
+  std::vector<const json*> with;
+  for (const json* r : rows)
+    if (r->contains("memory")) with.push_back(&r->at("memory"));
+  if (with.empty()) return nullptr;
+  json out = json::object();
+  for (const char* field : {"rss_before_setup", "rss_after_setup", "rss_setup_growth", "peak_rss", "live_bytes_setup",
+                            "live_bytes_peak", "allocated_bytes"}) {
+    std::vector<double> values;
+    for (const json* m : with) values.push_back(m->at(field).get<double>());
+    out[field] = stats::Median(values);
+  }
+  out["peak_rss_reset"] = std::all_of(with.begin(), with.end(), [](const json* m) { return m->at("peak_rss_reset").get<bool>(); });
+  std::map<std::string, std::pair<double, double>> sums;  // kind -> (objects, bytes)
+  for (const json* m : with)
+    for (const auto& [kind, a] : m->at("allocated").items()) {
+      sums[kind].first += a.at("objects").get<double>();
+      sums[kind].second += a.at("bytes").get<double>();
+    }
+  json per_object = json::object(), objects = json::object();
+  for (const auto& [kind, sum] : sums) {
+    per_object[kind] = sum.second / sum.first;
+    objects[kind] = sum.first / static_cast<double>(with.size());
+  }
+  out["bytes_per_object"] = per_object;
+  out["objects_allocated"] = objects;  // mean per run
+  return out;
+}
+
+json NoiseFigure(const json& benchmarks) {
+  std::vector<double> cvs;
+  for (const json& row : benchmarks)
+    if (row.value("aggregate_name", "") == "median" && row.contains("robust_cv") && row["robust_cv"].is_number())
+      cvs.push_back(row["robust_cv"].get<double>());
+  json out = {{"cells", cvs.size()},
+              {"median_cell_cv", nullptr},
+              {"p90_cell_cv", nullptr},
+              {"cv_definition", "robust CV of each cell's wall times: 1.4826 * median absolute deviation / median; "
+                                "cells with at least 3 repetitions; p90 interpolated between closest ranks"}};
+  if (!cvs.empty()) {
+    out["median_cell_cv"] = stats::Median(cvs);
+    out["p90_cell_cv"] = stats::Percentile(cvs, 90);
   }
   return out;
 }
@@ -281,6 +333,7 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
       // itself counts the sweep's own threads, so it cannot tell.)
       {"busy", other_runnable > std::max(0, pus - key.threads)},
       {"counters", record.counters},
+      {"memory", MemoryToJson(record.memory)},
   };
   // Google Benchmark writes user counters as top-level numbers: so does ftbench, beside "counters".
   for (const auto& [name, value] : record.counters) row[name] = value;
@@ -375,7 +428,7 @@ json ResultsStore::Aggregated(bool intervals) const {
       for (const char* drop : {"repetition_index", "thread_cpu_seconds", "work_units", "cpu_placed", "cpu_observed",
                                "context_switches", "latency_ns", "load_avg_1m", "other_runnable", "busy",
                                "fairness_jain", "placement_ok", "leaked_objects", "gil_enabled", "throughput",
-                               "instructions"})
+                               "instructions", "memory"})
         row.erase(drop);
       row["name"] = cell.run_name + "_" + name;
       row["run_type"] = "aggregate";
@@ -445,6 +498,8 @@ json ResultsStore::Aggregated(bool intervals) const {
     std::vector<double> fairness;
     for (const json* r : cell.rows) fairness.push_back(r->at("fairness_jain").get<double>());
     median["fairness_jain"] = stats::Median(fairness);
+    median["robust_cv"] = times.size() >= kNoiseMinRepetitions ? json(stats::RobustCV(times)) : json(nullptr);
+    if (json memory = MemoryAggregate(cell.rows); !memory.is_null()) median["memory"] = memory;
 
     json warnings = json::array();
     double cv = stats::CoefficientOfVariation(times);
@@ -512,12 +567,19 @@ std::string ResultsStore::Table() const {
                        cvs[row["run_name"]] * 100, num(row["speedup"], "{:.2f}"), num(row["speedup_vs_gil_1t"], "{:.2f}"),
                        num(row["overhead_vs_gil"], "{:.3f}"), warnings);
   }
+  if (json noise = NoiseFigure(benchmarks); noise["median_cell_cv"].is_number())
+    out += fmt::format("noise: median cell CV {:.1f}%, p90 {:.1f}% (robust CV, {} cells)\n",
+                       noise["median_cell_cv"].get<double>() * 100, noise["p90_cell_cv"].get<double>() * 100,
+                       noise["cells"].get<int>());
   return out + CalibrationSummary(CalibrationBlock(rows_, context_["ftbench"]["seed"]));
 }
 
 void ResultsStore::Flush() const {
   fs::create_directories(dir_);
-  json doc = {{"context", context_}, {"benchmarks", Benchmarks()}};
+  json benchmarks = Benchmarks();
+  json context = context_;
+  context["noise"] = NoiseFigure(benchmarks);
+  json doc = {{"context", context}, {"benchmarks", benchmarks}};
   if (json block = CalibrationBlock(rows_, context_["ftbench"]["seed"]); !block.is_null()) doc["calibration"] = block;
   WriteAtomically(dir_ / "results.json", doc.dump(1) + "\n");
 

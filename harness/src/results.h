@@ -42,6 +42,14 @@ std::string RunName(const std::string& workload, const std::string& variant, int
 // unless it is empty. Throws std::invalid_argument for a document without a benchmarks list or a
 // row with an unknown time_unit.
 nlohmann::json ExportGoogleBenchmark(const nlohmann::json& doc, bool aggregates_only, const std::string& time_unit);
+// The sweep's noise figure (context.noise in results.json): the median and 90th percentile, over
+// the complete cells with at least 3 repetitions, of each cell's robust CV of its wall times
+// (stats::RobustCV). `benchmarks` is Benchmarks()'s output; null figures when no cell qualifies.
+nlohmann::json NoiseFigure(const nlohmann::json& benchmarks);
+
+// A cell's memory aggregate (the median row's "memory"): medians over its runs' memory objects,
+// and bytes per object by kind (all runs' allocated bytes / objects). Null when no run has memory.
+nlohmann::json MemoryAggregate(const std::vector<const nlohmann::json*>& rows);
 
 class ResultsStore {
  public:

@@ -57,6 +57,15 @@ double CoefficientOfVariation(const std::vector<double>& samples) {
   return mean == 0.0 ? 0.0 : StandardDeviation(samples) / mean;
 }
 
+double RobustCV(const std::vector<double>& samples) {
+  double median = Median(samples);
+  if (median == 0.0) return 0.0;
+  std::vector<double> deviations;
+  deviations.reserve(samples.size());
+  for (double x : samples) deviations.push_back(std::fabs(x - median));
+  return 1.4826 * Median(std::move(deviations)) / median;
+}
+
 double Percentile(std::vector<double> samples, double p) {
   RequireSamples(samples, "percentile");
   if (p < 0.0 || p > 100.0) throw std::invalid_argument("percentile outside [0, 100]");

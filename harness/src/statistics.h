@@ -17,6 +17,10 @@ double Max(const std::vector<double>& samples);
 double StandardDeviation(const std::vector<double>& samples);
 // Standard deviation / mean; 0 when the mean is 0.
 double CoefficientOfVariation(const std::vector<double>& samples);
+// Robust coefficient of variation: 1.4826 * median absolute deviation / median (the CV a normal
+// sample would have, from statistics one outlier cannot move); compare's noise bound uses the same
+// (plots/ftbplots/stats.py robust_cv). 0 when the median is 0.
+double RobustCV(const std::vector<double>& samples);
 // The p-th percentile (0 <= p <= 100), linear interpolation between closest ranks (numpy's
 // default), so Percentile(x, 50) == Median(x).
 double Percentile(std::vector<double> samples, double p);

@@ -260,6 +260,95 @@ def _value_label(ax, y: float, value: float, at: float) -> None:
                 ha="left" if right else "right", va="center", fontsize=7)
 
 
+# --- 2b. memory overhead ---------------------------------------------------------------------
+
+# What the memory chart draws, per cell at 1 thread: the process's peak RSS (what PEP 779's memory
+# figure measures), the runtime's peak live object bytes, and the bytes of every object the cell
+# allocated (the headers' cost even where nothing stays alive between operations).
+MEMORY_MEASURES = {"peak_rss": "peak RSS", "live_bytes_peak": "peak live object bytes",
+                   "allocated_bytes": "object bytes allocated"}
+# Object bytes below this (in gil's cell) are not charted: a workload holding almost nothing
+# between its operations gives a ratio of two small numbers (compare uses the same floor).
+MEMORY_FLOOR_BYTES = 64 * 1024
+
+
+def has_memory(results: Results) -> bool:
+    return any(isinstance(c.median.get("memory"), dict) for c in results.cells)
+
+
+def memory_value(cell, name: str) -> float | None:
+    memory = cell.median.get("memory") if cell else None
+    value = memory.get(name) if isinstance(memory, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def memory_overhead_values(results: Results, name: str) -> dict:
+    """variant -> [(workload, ratio)]: the 1-thread cell's memory[name] over gil's, gil excluded."""
+    table = {}
+    for variant in results.variants:
+        if variant == "gil":
+            continue
+        points = []
+        for w in results.workloads:
+            gil = memory_value(results.cell(w, "gil", 1), name)
+            mine = memory_value(results.cell(w, variant, 1), name)
+            floor = 0 if name == "peak_rss" else MEMORY_FLOOR_BYTES
+            if gil and mine and gil > floor:
+                points.append((w, mine / gil))
+        table[variant] = points
+    return table
+
+
+def memory_chart(results: Results) -> Figure:
+    """Memory relative to gil at 1 thread, per workload and as a geometric mean: one panel per
+    measure (peak RSS, peak live object bytes), horizontal bars with their values."""
+    measures = list(MEMORY_MEASURES.items())
+    labels = results.workloads + ["geometric mean"]
+    fig = _new_figure(6 + 2.5 * (len(measures) - 1), max(3.0, 0.3 * len(labels) + 1.5))
+    axes = fig.subplots(1, len(measures), sharey=True, squeeze=False)[0]
+    for ax, (name, title) in zip(axes, measures):
+        table = memory_overhead_values(results, name)
+        offsets, height = _bar_offsets(max(len(table), 1))
+        for offset, (variant, points) in zip(offsets, table.items()):
+            ratios = dict(points)
+            ys = [i + offset for i, w in enumerate(results.workloads) if w in ratios]
+            xs = [ratios[w] for w in results.workloads if w in ratios]
+            gmean = geometric_mean(xs)
+            if gmean is not None:
+                ys.append(len(results.workloads) + offset)
+                xs.append(gmean)
+            colour = variant_colour(variant)
+            bars = ax.barh(ys, [x - 1 for x in xs], height, left=1, color=colour, label=variant)
+            if gmean is not None:
+                bars[-1].set_hatch("//")
+                bars[-1].set_edgecolor("white")
+            for y, x in zip(ys, xs):
+                _value_label(ax, y, x, x)
+        ax.axvline(1.0, color=variant_colour("gil"), linewidth=1.5, label="gil (= 1.0)")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("relative to gil at 1 thread (×)")
+        ax.margins(x=0.15)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()  # the first workload on top (the axis is shared: invert it once)
+    # Below the panels, clear of the data.
+    axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.3), ncols=4, frameon=False)
+    return _finish(fig, "Memory overhead against gil (medians over repetitions)",
+                   results.machine_caption())
+
+
+def memory_chart_specs(results: Results) -> list:
+    """The memory chart's chart_specs entry, when the results have memory figures."""
+    if not has_memory(results):
+        return []
+    return [("memory", "Memory overhead",
+             "Peak RSS of the measuring process, peak live object bytes of the runtime, and the "
+             "bytes of the objects each cell allocated, each free-threaded variant relative to gil "
+             "at 1 thread (above 1: more memory); hatched: geometric mean over workloads. Object "
+             "bytes are drawn where gil's exceed 64 KiB.",
+             lambda: memory_chart(results))]
+
+
 # --- 3. efficiency heatmap --------------------------------------------------------------------
 
 def efficiency_matrix(results: Results, variant: str) -> list:
@@ -525,6 +614,7 @@ def chart_specs(results: Results) -> list:
         ("overhead", "Single-thread overhead",
          "Time of each free-threaded variant relative to gil at 1 thread (right of the gil "
          "line: slower); hatched: geometric mean over workloads.", lambda: overhead_chart(results)),
+        *memory_chart_specs(results),
         ("efficiency", "Parallel efficiency",
          "Speedup divided by threads (1 = perfect scaling), per workload and thread count.",
          lambda: efficiency_heatmap(results)),

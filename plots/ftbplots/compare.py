@@ -15,6 +15,11 @@ The curve view (efficiency at the largest thread count, single-thread overhead a
 from the median rows) gives findings by the threshold alone; they are reported, not part of the
 exit status (a scaling loss that matters shows up as a regressed multi-thread cell).
 
+Memory (docs/compare.md, "Memory"): per common cell, the median over repetitions of the peak RSS,
+the runtime's peak live object bytes and the object bytes allocated, new / base. A change beyond the memory threshold
+(default 10%; no test: memory varies little from run to run) is a memory finding; an increase
+makes the exit status 1, as a regressed cell does.
+
 Inputs that cannot be compared raise results.ResultsError (MismatchError for different machines
 or run parameters, unless allow_mismatch), which the command line turns into exit 2.
 """
@@ -42,6 +47,13 @@ DEFAULT_NOISE_FACTOR = 2.0
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.01
 MEASURES = {"time": "wall times", "instructions": "instruction counts (ftbench run --instructions)"}
 DEFAULT_ALPHA = 0.01
+# Memory findings: a plain threshold on the medians (peak RSS and live object bytes move by well
+# under 1% between runs of one build; docs/compare.md). Live object bytes below the floor are not
+# compared (a workload that holds almost nothing between its operations).
+DEFAULT_MEMORY_THRESHOLD = 0.10
+MEMORY_FLOOR_BYTES = 64 * 1024
+MEMORY_FIELDS = {"peak_rss": "peak RSS", "live_bytes_peak": "peak live object bytes",
+                 "allocated_bytes": "object bytes allocated"}
 BOOTSTRAP_SEED = 20261125
 # context.ftbench fields that must agree: the machine's shape, then how the sweep was run.
 TOPOLOGY_FIELDS = ("packages", "numa_nodes", "cores", "pus", "topology")
@@ -120,16 +132,22 @@ class Comparison:
     # The two sweeps' machine calibrations (calibration.MachineChange per thread count): a change
     # beyond the noise is flagged in the notes, not refused (docs/compare.md).
     machine: list = field(default_factory=list)
+    inconclusive: list = field(default_factory=list)  # why no regression could be flagged
+    allow_inconclusive: bool = False
+    memory_threshold: float = DEFAULT_MEMORY_THRESHOLD
+    memory: list = field(default_factory=list)  # MemoryFinding, beyond memory_threshold
 
     @property
     def machine_differs(self) -> bool:
         return any(c.differs for c in self.machine)
-    inconclusive: list = field(default_factory=list)  # why no regression could be flagged
-    allow_inconclusive: bool = False
 
     @property
     def regressions(self) -> list:
         return [c for c in self.cells if c.verdict == "regression"]
+
+    @property
+    def memory_increases(self) -> list:
+        return [m for m in self.memory if m.change > 0]
 
     @property
     def improvements(self) -> list:
@@ -137,7 +155,7 @@ class Comparison:
 
     @property
     def exit_status(self) -> int:
-        if self.regressions:
+        if self.regressions or self.memory_increases:
             return EXIT_REGRESSION
         return EXIT_BAD_INPUT if self.inconclusive and not self.allow_inconclusive else EXIT_OK
 
@@ -151,7 +169,7 @@ class Comparison:
         else:
             head = "no regression"
         tail = f", {i} cell{'s' * (i != 1)} faster" if i else ""
-        return f"{head}{tail} (exit {self.exit_status})"
+        return f"{head}{tail}{_memory_verdict(self)} (exit {self.exit_status})"
 
 
 # --- comparing ----------------------------------------------------------------------------------
@@ -159,7 +177,8 @@ class Comparison:
 def compare(base_path, new_path, threshold: float | None = None,
             alpha: float = DEFAULT_ALPHA, allow_mismatch: bool = False,
             noise_factor: float = DEFAULT_NOISE_FACTOR,
-            allow_inconclusive: bool = False) -> Comparison:
+            allow_inconclusive: bool = False,
+            memory_threshold: float = DEFAULT_MEMORY_THRESHOLD) -> Comparison:
     """threshold None: DEFAULT_THRESHOLD for wall times, DEFAULT_INSTRUCTIONS_THRESHOLD for counts."""
     base = base_path if isinstance(base_path, Results) else load(base_path)
     new = new_path if isinstance(new_path, Results) else load(new_path)
@@ -210,6 +229,8 @@ def compare(base_path, new_path, threshold: float | None = None,
                      " (compared anyway: --allow-mismatch)")
     order = _order(new)
     cells.sort(key=lambda c: order(c))
+    memory, memory_notes = memory_findings(base, new, common, memory_threshold, measure)
+    notes += memory_notes
     return Comparison(
         base=str(base.path), new=str(new.path), threshold=threshold, alpha=alpha,
         noise_factor=0.0 if measure == "instructions" else noise_factor, cells=cells,
@@ -217,7 +238,8 @@ def compare(base_path, new_path, threshold: float | None = None,
         base_label=_label(base), new_label=_label(new), measure=measure, tested_cells=len(tested),
         only_in_base=sorted(_name(k) for k in base_cells if k not in new_cells),
         only_in_new=sorted(_name(k) for k in new_cells if k not in base_cells), machine=machine,
-        inconclusive=inconclusive, allow_inconclusive=allow_inconclusive)
+        inconclusive=inconclusive, allow_inconclusive=allow_inconclusive,
+        memory_threshold=memory_threshold, memory=memory)
 
 
 def measure_of(results: Results) -> str:
@@ -451,6 +473,79 @@ def _label(results: Results) -> str:
             f"{results.context.get('date', '?')})")
 
 
+# --- memory ---------------------------------------------------------------------------------------
+
+@dataclass
+class MemoryFinding:
+    workload: str
+    variant: str
+    threads: int
+    field: str              # peak_rss or live_bytes_peak (MEMORY_FIELDS)
+    base: float             # bytes: the median over the cell's repetitions
+    new: float
+    change: float           # new / base - 1
+    message: str
+
+
+def cell_memory(cell, name: str) -> float | None:
+    """The median over repetitions of memory[name] (the median row's when no repetition has it)."""
+    values = [row["memory"][name] for row in cell.iterations
+              if isinstance(row.get("memory"), dict) and isinstance(row["memory"].get(name), (int, float))]
+    if values:
+        return stats.median(values)
+    memory = cell.median.get("memory")
+    value = memory.get(name) if isinstance(memory, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def memory_findings(base: Results, new: Results, common: list, threshold: float,
+                    measure: str = "time") -> tuple:
+    """(findings beyond the threshold, notes). Peak RSS is not compared between instruction-count
+    runs (it is valgrind's); object bytes are, being the runtime's own tallies."""
+    fields = [f for f in MEMORY_FIELDS if f != "peak_rss" or measure != "instructions"]
+    base_cells = {_key(c): c for c in base.cells}
+    new_cells = {_key(c): c for c in new.cells}
+    findings, compared = [], 0
+    for key in common:
+        b_cell, n_cell = base_cells[key], new_cells[key]
+        for name in fields:
+            b, n = cell_memory(b_cell, name), cell_memory(n_cell, name)
+            if b is None or n is None or b <= 0:
+                continue
+            if name != "peak_rss" and b < MEMORY_FLOOR_BYTES:
+                continue
+            compared += 1
+            change = n / b - 1
+            if abs(change) > threshold:
+                findings.append(MemoryFinding(
+                    n_cell.workload, n_cell.variant, n_cell.threads, name, b, n, change,
+                    f"{_name(key)}: {MEMORY_FIELDS[name]} {_mib(b)} -> {_mib(n)} ({change:+.1%})"))
+    notes = []
+    has = [any(cell_memory(c, "peak_rss") is not None or cell_memory(c, "live_bytes_peak") is not None
+               for c in r.cells) for r in (base, new)]
+    if has[0] != has[1]:
+        which = base.path if not has[0] else new.path
+        notes.append(f"{which} has no memory figures (made before ftbench recorded memory): "
+                     "memory not compared")
+    order = _order_pair(new)
+    findings.sort(key=lambda f: (order((f.workload, f.variant)), f.threads, f.field))
+    return findings, notes
+
+
+def _mib(value: float) -> str:
+    return f"{value / (1024 * 1024):.2f} MiB"
+
+
+def _memory_verdict(cmp) -> str:
+    n = len(cmp.memory_increases)
+    return f", MEMORY: {n} increase{'s' * (n != 1)}" if n else ""
+
+
+def _memory_lines(cmp, bullet: str) -> list:
+    return [f"{bullet}{'MEMORY INCREASE' if f.change > 0 else 'memory decrease'}: {f.message}"
+            for f in cmp.memory] or [f"{bullet}nothing beyond the threshold"]
+
+
 # --- output ---------------------------------------------------------------------------------------
 
 VERDICT_MARK = {"regression": "REGRESSION", "improvement": "improvement"}
@@ -513,6 +608,9 @@ def render_text(cmp: Comparison) -> str:
     lines += [f"  {f.kind}: {f.message}" + ("" if f.cis_overlap else " [95% CIs do not overlap]")
               for f in cmp.findings] or ["  nothing beyond the threshold"]
     lines.append("")
+    lines.append(f"Memory (threshold {cmp.memory_threshold:.0%} on medians; an increase is exit 1):")
+    lines += _memory_lines(cmp, "  ")
+    lines.append("")
     lines.append("Geometric mean of new/base per variant:")
     for variant, s in cmp.summary.items():
         lines.append(f"  {variant:8} {s['geomean_ratio']:.3f}  ({s['cells']} cells, "
@@ -561,6 +659,9 @@ def render_markdown(cmp: Comparison) -> str:
     lines += [f"- {f.message}" + ("" if f.cis_overlap else " (95% CIs do not overlap)")
               for f in cmp.findings] or ["Nothing beyond the threshold."]
     lines.append("")
+    lines.append(f"#### Memory (threshold {cmp.memory_threshold:.0%} on medians; an increase is exit 1)")
+    lines += _memory_lines(cmp, "- ")
+    lines.append("")
     if cmp.chart:
         lines += [f"![new / base median wall time per cell]({cmp.chart})", ""]
     lines.append(f"<details><summary>All {len(cmp.cells)} cells</summary>")
@@ -586,6 +687,8 @@ def to_json(cmp: Comparison) -> str:
         "exit_status": cmp.exit_status, "verdict": cmp.verdict_line(),
         "machine_calibration": [dict(asdict(c), message=c.message) for c in cmp.machine],
         "machine_differs": cmp.machine_differs,
+        "memory_threshold": cmp.memory_threshold,
+        "memory": [asdict(m) for m in cmp.memory],
     }
     return json.dumps(doc, indent=2) + "\n"
 

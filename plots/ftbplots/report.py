@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from . import calibration as cal
 from . import charts as ch
+from . import stats
 from .results import Metric, Results, load_micro, machine
 
 HTML_STYLE = """
@@ -109,6 +112,36 @@ def warnings(results: Results) -> list:
     return lines
 
 
+# --- noise figure -----------------------------------------------------------------------------
+
+def noise_figure(results: Results) -> dict | None:
+    """{cells, median_cell_cv, p90_cell_cv}: context.noise as the harness wrote it, or, for results
+    written before it did, the same figure computed here from the repetitions (robust CV of each
+    cell's real_time with at least 3 repetitions: 1.4826 * MAD / median; p90 interpolated as numpy
+    does). None when no cell qualifies."""
+    noise = results.context.get("noise")
+    if isinstance(noise, dict) and isinstance(noise.get("median_cell_cv"), (int, float)):
+        return noise
+    cvs = []
+    for c in results.cells:
+        times = [r.get("real_time") for r in c.iterations]
+        if len(times) >= 3 and all(isinstance(t, (int, float)) and t > 0 for t in times):
+            cvs.append(stats.robust_cv(times))
+    if not cvs:
+        return None
+    return {"cells": len(cvs), "median_cell_cv": float(np.percentile(cvs, 50)),
+            "p90_cell_cv": float(np.percentile(cvs, 90))}
+
+
+def noise_line(results: Results) -> str | None:
+    noise = noise_figure(results)
+    if noise is None:
+        return None
+    return (f"Noise: the median cell's robust CV is {noise['median_cell_cv']:.1%}, the 90th "
+            f"percentile {noise['p90_cell_cv']:.1%} ({noise['cells']} cells; robust CV = "
+            "1.4826 × median absolute deviation / median of a cell's wall times).")
+
+
 # --- machine calibration --------------------------------------------------------------------
 
 @dataclass
@@ -174,6 +207,8 @@ def calibration_section(results: Results,
 def _fixed(value) -> str:
     value = value.value if isinstance(value, Metric) else value
     return "—" if value is None else f"{value:.2f}"
+
+
 def warning_kind(line: str) -> str:
     """The kind of a 'cell: warning' line: its words up to the first colon or number
     ('variation 12.3% above 5%' -> 'variation', 'machine busy: ...' -> 'machine busy')."""
@@ -246,8 +281,9 @@ def markdown(results: Results, charts: list, micro_rows: list,
 
 def _md_headline(data: ReportData) -> str:
     section = data.calibration
+    noise = noise_line(data.results)
     return "\n\n".join([HEADLINE_NOTE, _md_table(*headline_table(data.results))]
-                       + ([section.summary] if section else []))
+                       + ([noise] if noise else []) + ([section.summary] if section else []))
 
 
 def _md_charts(data: ReportData) -> str:
@@ -346,6 +382,7 @@ def _html_headline(data: ReportData) -> str:
     section = data.calibration
     return (f"<p class='note'>{html.escape(HEADLINE_NOTE)}</p>"
             + _html_table(*headline_table(data.results))
+            + (f"<p class='noise'>{html.escape(noise)}</p>" if (noise := noise_line(data.results)) else "")
             + (f"<p class='calibration'>{html.escape(section.summary)}</p>" if section else ""))
 
 

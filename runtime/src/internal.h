@@ -40,16 +40,25 @@ inline void CountOnCurrentThread(Counter ThreadCounters::*counter) noexcept {
   if (ThreadState* ts = tls_thread_state) (ts->counters.*counter).Add();
 }
 
-// Relaxed single-writer update of a live count.
-inline void AddLive(ThreadState* ts, Kind kind, std::int64_t delta) noexcept {
-  std::atomic_ref<std::int64_t> v(ts->live[static_cast<int>(kind)]);
+// Relaxed single-writer updates of the allocation tallies: one object and its bytes.
+inline void TallyAdd(std::int64_t& slot, std::int64_t delta) noexcept {
+  std::atomic_ref<std::int64_t> v(slot);
   v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+inline void CountAlloc(ThreadState* ts, Kind kind, std::size_t bytes) noexcept {
+  TallyAdd(ts->objects.allocs[static_cast<int>(kind)], 1);
+  TallyAdd(ts->objects.alloc_bytes[static_cast<int>(kind)], static_cast<std::int64_t>(bytes));
+}
+inline void CountFree(ThreadState* ts, Kind kind, std::size_t bytes) noexcept {
+  TallyAdd(ts->objects.frees[static_cast<int>(kind)], 1);
+  TallyAdd(ts->objects.free_bytes[static_cast<int>(kind)], static_cast<std::int64_t>(bytes));
 }
 
 // ---- allocation ----
 // Every variant allocates through one allocator (alloc.h), so the allocator is never what differs.
 // AllocObject initialises the header (count 1, owned by the calling thread in brc), sets the type,
-// increfs it if it is a heap type, and counts the object as live. Always inlined, as CPython's
+// increfs it if it is a heap type, and counts the object and its `bytes` (header, type, payload)
+// in the allocating thread's tallies. Always inlined, as CPython's
 // _PyObject_Init is, so that every variant pays the same call structure per allocation and only
 // the header initialisation differs.
 [[noreturn]] void OutOfMemory() noexcept;
@@ -60,19 +69,19 @@ FTB_ALWAYS_INLINE void* AllocObjectMemory(std::size_t size) noexcept {
   return memory;
 }
 
-FTB_ALWAYS_INLINE void InitObject(Object* op, TypeObject* type) noexcept {
+FTB_ALWAYS_INLINE void InitObject(Object* op, TypeObject* type, std::size_t bytes) noexcept {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "object created without an attached thread state");
   Policy::InitHeader(op->hdr);
   op->type = type;
-  AddLive(ts, type->kind, +1);
+  CountAlloc(ts, type->kind, bytes);
   if (type->dict != nullptr) Incref(type);  // instances of a class keep it alive (heap types)
 }
 
 template <class T>
 FTB_ALWAYS_INLINE T* AllocObject(TypeObject* type, std::size_t extra_bytes = 0) noexcept {
   T* op = new (AllocObjectMemory(sizeof(T) + extra_bytes)) T{};
-  InitObject(op, type);
+  InitObject(op, type, sizeof(T) + extra_bytes);
   return op;
 }
 

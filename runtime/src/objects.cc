@@ -87,8 +87,26 @@ void OutOfMemory() noexcept { ::ftb::FatalError(__FILE__, __LINE__, "out of memo
 void Dealloc(Object* op) noexcept {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "object freed without an attached thread state");
-  internal::AddLive(ts, op->type->kind, -1);
+  internal::CountFree(ts, op->type->kind, ObjectBytes(op));
   op->type->dealloc(op);
+}
+
+std::size_t ObjectBytes(const Object* op) noexcept {
+  switch (KindOf(op)) {
+    case Kind::kNone: return sizeof(Object);
+    case Kind::kBool: return sizeof(BoolObject);
+    case Kind::kInt: return sizeof(IntObject);
+    case Kind::kFloat: return sizeof(FloatObject);
+    case Kind::kStr: return sizeof(StrObject) + static_cast<const StrObject*>(op)->length + 1;
+    case Kind::kTuple: return sizeof(TupleObject) + static_cast<const TupleObject*>(op)->size * sizeof(Object*);
+    case Kind::kList: return sizeof(ListObject);
+    case Kind::kDict: return sizeof(DictObject);
+    case Kind::kFunction: return sizeof(FunctionObject);
+    case Kind::kType: return sizeof(TypeObject);
+    case Kind::kInstance: return sizeof(InstanceObject);
+    case Kind::kCount: break;
+  }
+  ::ftb::FatalError(__FILE__, __LINE__, "ObjectBytes: object of an unknown kind");
 }
 
 void FreeObject(Object* op) noexcept {

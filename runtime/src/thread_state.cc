@@ -29,7 +29,7 @@ struct Registry {
   bool stop_requested = false;
   std::uint64_t next_id = 1;  // 0 is "unowned" in brc's ob_tid
   ThreadCounters retired;     // what exited threads counted
-  std::int64_t retired_live[kKindCount] = {};
+  ObjectTally retired_objects;  // what exited threads counted
 };
 
 Registry& GetRegistry() {
@@ -301,7 +301,12 @@ ThreadAttach::~ThreadAttach() {
       }
     }
     internal::AddCounters(reg.retired, ts_->counters);
-    for (int k = 0; k < kKindCount; ++k) reg.retired_live[k] += ts_->live[k];
+    for (int k = 0; k < kKindCount; ++k) {
+      reg.retired_objects.allocs[k] += ts_->objects.allocs[k];
+      reg.retired_objects.frees[k] += ts_->objects.frees[k];
+      reg.retired_objects.alloc_bytes[k] += ts_->objects.alloc_bytes[k];
+      reg.retired_objects.free_bytes[k] += ts_->objects.free_bytes[k];
+    }
   }
   tls_thread_state = nullptr;
   delete ts_;
@@ -435,19 +440,40 @@ CounterSnapshot ReadCounters() noexcept {
   return snapshot;
 }
 
-std::int64_t LiveObjects(Kind kind) noexcept {
+std::array<ObjectMemory, kKindCount> ReadObjectMemory() noexcept {
   internal::Registry& reg = internal::GetRegistry();
   std::lock_guard lock(reg.mu);
-  int k = static_cast<int>(kind);
-  std::int64_t total = reg.retired_live[k];
-  for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next)
-    total += std::atomic_ref<std::int64_t>(ts->live[k]).load(std::memory_order_relaxed);
-  return total;
+  std::array<ObjectMemory, kKindCount> sum{};
+  auto add = [&](const ObjectTally& t) {
+    auto load = [](const std::int64_t& v) {
+      return std::atomic_ref<std::int64_t>(const_cast<std::int64_t&>(v)).load(std::memory_order_relaxed);
+    };
+    for (int k = 0; k < kKindCount; ++k) {
+      std::int64_t allocs = load(t.allocs[k]), alloc_bytes = load(t.alloc_bytes[k]);
+      sum[k].allocated_objects += allocs;
+      sum[k].allocated_bytes += alloc_bytes;
+      sum[k].live_objects += allocs - load(t.frees[k]);
+      sum[k].live_bytes += alloc_bytes - load(t.free_bytes[k]);
+    }
+  };
+  add(reg.retired_objects);
+  for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next) add(ts->objects);
+  return sum;
 }
+
+std::int64_t LiveObjects(Kind kind) noexcept { return ReadObjectMemory()[static_cast<int>(kind)].live_objects; }
 
 std::int64_t LiveObjectsTotal() noexcept {
   std::int64_t total = 0;
-  for (int k = 0; k < kKindCount; ++k) total += LiveObjects(static_cast<Kind>(k));
+  for (const ObjectMemory& m : ReadObjectMemory()) total += m.live_objects;
+  return total;
+}
+
+std::int64_t LiveBytes(Kind kind) noexcept { return ReadObjectMemory()[static_cast<int>(kind)].live_bytes; }
+
+std::int64_t LiveBytesTotal() noexcept {
+  std::int64_t total = 0;
+  for (const ObjectMemory& m : ReadObjectMemory()) total += m.live_bytes;
   return total;
 }
 

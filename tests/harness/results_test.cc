@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "cell_json.h"
 #include "results.h"
 #include "sweep.h"
 
@@ -197,6 +198,69 @@ TEST_F(ResultsTest, NoisyOrMisplacedCellsAreFlagged) {
   EXPECT_NE(all.find("variation"), std::string::npos) << all;
   EXPECT_NE(all.find("busy"), std::string::npos) << all;
   EXPECT_NE(all.find("placement not honoured"), std::string::npos) << all;
+}
+
+TEST_F(ResultsTest, MemoryFieldsAndTheNoiseFigure) {
+  ResultsStore store(dir_, context_);
+  // Each cell's repetitions are t, t (1 - d), t (1 + d): robust CV = 1.4826 d, with d = 1%, 2%,
+  // 3%, 4% for the four cells; median of those 1.4826 * 2.5%, p90 1.4826 * 3.7% (numpy's linear).
+  const char* variants[2] = {"gil", "brc"};
+  for (int rep = 0; rep < 3; ++rep)
+    for (int v = 0; v < 2; ++v)
+      for (int t : {1, 2}) {
+        double d = 0.01 * (2 * v + t);
+        CellRecord r = Record(variants[v], t, 1.0 + (rep == 0 ? 0 : rep == 1 ? -d : d), 10);
+        r.memory.rss_before_setup = 1000 + rep;
+        r.memory.rss_after_setup = 5000 + rep;
+        r.memory.peak_rss = 9000 + 100 * rep;
+        r.memory.peak_rss_reset = true;
+        r.memory.live_bytes_setup = 400;
+        r.memory.live_bytes_peak = 600;
+        r.memory.allocated = {{"int", {10, v == 0 ? 240 : 400}}, {"str", {2, 90 + rep}}};
+        store.Add({"w", variants[v], t, rep}, "cpu", r, 0.0, 0, 2);
+      }
+  store.Flush();
+  json doc = json::parse(std::ifstream(dir_ / "results.json"));
+
+  const json& noise = doc["context"]["noise"];
+  EXPECT_EQ(noise["cells"], 4);
+  EXPECT_NEAR(noise["median_cell_cv"].get<double>(), 1.4826 * 0.025, 1e-12);
+  EXPECT_NEAR(noise["p90_cell_cv"].get<double>(), 1.4826 * 0.037, 1e-12);
+  EXPECT_NE(noise["cv_definition"].get<std::string>().find("1.4826"), std::string::npos);
+
+  int iterations = 0;
+  for (const json& r : doc["benchmarks"]) {
+    if (r["run_type"] == "iteration") {
+      ++iterations;
+      const json& m = r.at("memory");
+      EXPECT_EQ(m["rss_setup_growth"], 4000);
+      EXPECT_EQ(m["live_bytes_peak"], 600);
+      EXPECT_EQ(m["allocated"]["int"]["objects"], 10);
+      continue;
+    }
+    if (r["aggregate_name"] != "median") {
+      EXPECT_FALSE(r.contains("memory")) << r["name"];
+      continue;
+    }
+    const json& m = r.at("memory");
+    EXPECT_DOUBLE_EQ(m["peak_rss"].get<double>(), 9100.0);  // median of 9000, 9100, 9200
+    EXPECT_DOUBLE_EQ(m["rss_setup_growth"].get<double>(), 4000.0);
+    EXPECT_DOUBLE_EQ(m["live_bytes_setup"].get<double>(), 400.0);
+    EXPECT_TRUE(m["peak_rss_reset"].get<bool>());
+    EXPECT_DOUBLE_EQ(m["bytes_per_object"]["int"].get<double>(), r["variant"] == "gil" ? 24.0 : 40.0);
+    EXPECT_DOUBLE_EQ(m["bytes_per_object"]["str"].get<double>(), (90 + 91 + 92) / 6.0);
+    EXPECT_DOUBLE_EQ(m["objects_allocated"]["int"].get<double>(), 10.0);
+    double d = 0.01 * (2 * (r["variant"] == "gil" ? 0 : 1) + r["threads"].get<int>());
+    EXPECT_NEAR(r["robust_cv"].get<double>(), 1.4826 * d, 1e-12);
+  }
+  EXPECT_EQ(iterations, 12);
+  // A run's memory survives the child process's JSON (ftbench cell) unchanged.
+  CellRecord r = Record("gil", 1, 1.0, 10);
+  r.memory.peak_rss = 123;
+  r.memory.allocated = {{"int", {3, 72}}};
+  CellRecord back = CellRecordFromJson(CellRecordToJson(r));
+  EXPECT_EQ(back.memory.peak_rss, 123);
+  EXPECT_EQ(back.memory.allocated["int"].bytes, 72);
 }
 
 TEST(SweepPlan, EveryCellOncePerRepetitionShuffledBySeed) {

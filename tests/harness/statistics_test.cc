@@ -33,6 +33,13 @@ TEST(Statistics, PercentilesInterpolateLikeNumpy) {
   EXPECT_THROW(Percentile(x, 101), std::invalid_argument);
 }
 
+TEST(Statistics, RobustCvIsScaledMadOverMedian) {
+  // median 10; absolute deviations 2 1 0 1 40 -> MAD 1; one wild value does not move it.
+  EXPECT_NEAR(stats::RobustCV({8, 9, 10, 11, 50}), 1.4826 * 1 / 10, 1e-12);
+  EXPECT_DOUBLE_EQ(stats::RobustCV({5, 5, 5}), 0.0);
+  EXPECT_DOUBLE_EQ(stats::RobustCV({0, 0, 0}), 0.0);
+}
+
 TEST(Statistics, JainIndex) {
   EXPECT_DOUBLE_EQ(JainIndex({5, 5, 5, 5}), 1.0);
   EXPECT_DOUBLE_EQ(JainIndex({1, 0, 0, 0}), 0.25);  // one thread did everything: 1/n

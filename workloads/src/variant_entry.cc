@@ -1,4 +1,5 @@
 // The runtime hooks of this translation unit's variant, registered for the harness.
+#include <array>
 #include <map>
 
 #include "workload_support.h"
@@ -27,6 +28,14 @@ bench::Variant& ThisVariant() {
       return out;
     };
     v.runtime.live_objects = [] { return LiveObjectsTotal(); };
+    v.runtime.object_memory = [] {
+      std::map<std::string, bench::KindMemory> out;
+      std::array<ObjectMemory, kKindCount> m = ReadObjectMemory();
+      for (int k = 0; k < kKindCount; ++k)
+        out[KindName(static_cast<Kind>(k))] = {m[k].allocated_objects, m[k].allocated_bytes, m[k].live_objects,
+                                               m[k].live_bytes};
+      return out;
+    };
     v.runtime.gil_enabled = [] { return GilEnabled(); };
     v.runtime.eval_breaker = [] { EvalBreakerCheck(); };
   }

@@ -13,6 +13,7 @@
 // destruction, the way CPython's value stack owns every value it loads.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -115,5 +116,26 @@ void FreeObject(Object* op) noexcept;
 // not counted. Call EvalBreakerCheck() first to merge objects queued to this thread.
 std::int64_t LiveObjects(Kind kind) noexcept;
 std::int64_t LiveObjectsTotal() noexcept;
+
+// ---- memory: object bytes per kind ----
+// Every allocation and every free of a counted object also adds its allocation size (the
+// variant's header, the type pointer and the payload stored in the object itself: a str's
+// characters and NUL, a tuple's item pointers) to the same per-thread tallies as the live counts,
+// a plain thread-local add each way. Separate allocations are not counted: a list's item array,
+// a dict's table, memory waiting for a QSBR grace period (an object's bytes leave the tally when
+// it dies, as its count does). Immortal objects are not counted.
+struct ObjectMemory {
+  std::int64_t allocated_objects = 0;  // ever allocated, since the process started
+  std::int64_t allocated_bytes = 0;
+  std::int64_t live_objects = 0;       // allocated minus freed
+  std::int64_t live_bytes = 0;
+};
+// A summed snapshot of every kind (one registry lock). Call EvalBreakerCheck() first, as above.
+std::array<ObjectMemory, kKindCount> ReadObjectMemory() noexcept;
+std::int64_t LiveBytes(Kind kind) noexcept;
+std::int64_t LiveBytesTotal() noexcept;
+// The allocation size of a live object, as counted: computed from its kind (and a str's length or
+// a tuple's size), so the free path needs no stored size.
+std::size_t ObjectBytes(const Object* op) noexcept;
 
 FTB_NAMESPACE_END

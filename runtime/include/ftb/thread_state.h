@@ -38,6 +38,16 @@ inline constexpr std::uint32_t kPleaseStopBit = 1u << 2;     // stop-the-world r
 
 enum class ThreadStatus : int { kDetached, kAttached, kSuspended };
 
+// Per-kind allocation tallies of one thread (live = allocs - frees). A thread counts what it
+// allocates and what it frees, whoever allocated it, so one thread's tallies can go either way;
+// only the sum over threads (and exited threads) means something.
+struct ObjectTally {
+  std::int64_t allocs[kKindCount] = {};
+  std::int64_t frees[kKindCount] = {};
+  std::int64_t alloc_bytes[kKindCount] = {};
+  std::int64_t free_bytes[kKindCount] = {};
+};
+
 struct alignas(kCacheLine) ThreadState {
   // Read on every eval-breaker check by this thread, written (rarely) by others: its own line.
   alignas(kCacheLine) std::atomic<std::uint32_t> eval_breaker{0};
@@ -48,7 +58,7 @@ struct alignas(kCacheLine) ThreadState {
   // Innermost critical section, tagged: bit 0 = suspended (inactive), bit 1 = two mutexes.
   std::uintptr_t critical_section = 0;
   ThreadCounters counters;
-  std::int64_t live[kKindCount] = {};  // single writer; read with relaxed atomic_ref
+  ObjectTally objects;  // single writer; read with relaxed atomic_ref
 
   // brc: objects other threads queued for us to merge; guarded by our BRC bucket's mutex.
   std::vector<Object*> objects_to_merge;

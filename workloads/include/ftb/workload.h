@@ -95,12 +95,22 @@ class RuntimeScope {
   virtual ~RuntimeScope() = default;
 };
 
+// The runtime's object tallies for one kind of object (ftb/object.h ObjectMemory), summed over
+// threads: objects and their allocation sizes (header + payload), ever allocated and live.
+struct KindMemory {
+  std::int64_t allocated_objects = 0;
+  std::int64_t allocated_bytes = 0;
+  std::int64_t live_objects = 0;
+  std::int64_t live_bytes = 0;
+};
+
 struct VariantRuntime {
   std::string name;
   std::function<std::unique_ptr<RuntimeScope>()> attach;         // ftb::ThreadAttach
   std::function<std::unique_ptr<RuntimeScope>()> allow_threads;  // ftb::AllowThreads
   std::function<std::map<std::string, std::uint64_t>()> counters;
   std::function<std::int64_t()> live_objects;  // caller attached
+  std::function<std::map<std::string, KindMemory>()> object_memory;  // by kind name; caller attached
   std::function<bool()> gil_enabled;
   std::function<void()> eval_breaker;  // caller attached: merge what is queued to it (brc)
 };
