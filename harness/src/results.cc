@@ -131,14 +131,30 @@ json ExportGoogleBenchmark(const json& doc, bool aggregates_only, const std::str
 
 // ---- memory and noise (docs/results-format.md, "Memory" and "Noise figure") ----
 
+constexpr const char* kMemoryFields[] = {"rss_before_setup", "rss_after_setup", "rss_setup_growth", "peak_rss",
+                                         "live_bytes_setup", "live_bytes_peak", "allocated_bytes"};
+
+// Whether `m` has the shape MemoryAggregate reads (a resumed file is checked before it is used).
+static bool ValidMemory(const json& m) {
+  if (!m.is_object()) return false;
+  for (const char* field : kMemoryFields)
+    if (!m.contains(field) || !m[field].is_number()) return false;
+  if (!m.contains("peak_rss_reset") || !m["peak_rss_reset"].is_boolean()) return false;
+  if (!m.contains("allocated") || !m["allocated"].is_object()) return false;
+  for (const auto& [kind, a] : m["allocated"].items())
+    if (!a.is_object() || !a.contains("objects") || !a["objects"].is_number() || !a.contains("bytes") ||
+        !a["bytes"].is_number())
+      return false;
+  return true;
+}
+
 json MemoryAggregate(const std::vector<const json*>& rows) {
   std::vector<const json*> with;
   for (const json* r : rows)
     if (r->contains("memory")) with.push_back(&r->at("memory"));
   if (with.empty()) return nullptr;
   json out = json::object();
-  for (const char* field : {"rss_before_setup", "rss_after_setup", "rss_setup_growth", "peak_rss", "live_bytes_setup",
-                            "live_bytes_peak", "allocated_bytes"}) {
+  for (const char* field : kMemoryFields) {
     std::vector<double> values;
     for (const json* m : with) values.push_back(m->at(field).get<double>());
     out[field] = stats::Median(values);
@@ -163,7 +179,8 @@ json MemoryAggregate(const std::vector<const json*>& rows) {
 json NoiseFigure(const json& benchmarks) {
   std::vector<double> cvs;
   for (const json& row : benchmarks)
-    if (row.value("aggregate_name", "") == "median" && row.contains("robust_cv") && row["robust_cv"].is_number())
+    if (row.value("aggregate_name", "") == "median" && row.contains("robust_cv") && row["robust_cv"].is_number() &&
+        !IsCalibration(row.value("workload", ""), row.value("variant", "")))
       cvs.push_back(row["robust_cv"].get<double>());
   json out = {{"cells", cvs.size()},
               {"median_cell_cv", nullptr},
@@ -247,6 +264,8 @@ ResultsStore ResultsStore::Load(const fs::path& dir) {
                               : t == json::value_t::string         ? "a string"
                               : t == json::value_t::boolean        ? "true or false"
                                                                    : "an object"));
+    if (auto memory = row.find("memory"); memory != row.end() && !ValidMemory(*memory))
+      throw bad("'memory' is not an object of the memory figures (docs/results-format.md)");
     if (auto unit = row.find("time_unit"); unit != row.end()) {
       bool known = unit->is_string() && std::any_of(std::begin(kTimeUnits), std::end(kTimeUnits),
                                                      [&](const auto& u) { return *unit == u.first; });
