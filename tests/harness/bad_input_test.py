@@ -58,6 +58,7 @@ ROWS = [
     ("run --out a file", ["run", *FIB, "--threads", "1", "--out", "afile"], 2, r"--out afile: .*[Nn]ot a directory", {}),
     ("run --out under a file", ["run", *FIB, "--threads", "1", "--out", "afile/sub"], 2,
      r"--out afile/sub: cannot create the results directory", {}),
+    ("report DIR --out a file", ["report", RESULTS, "--out", "afile"], 2, r"--out afile: not a directory", {}),
     ("ftbench bogus", ["bogus"], 2, r"unknown subcommand 'bogus' \(valid: list, run", {}),
     # Silent acceptance.
     ("run --threads 1,1", ["run", *FIB, "--threads", "1,1", "--out", "X"], 2, r"--threads: 1 is given twice",
@@ -69,7 +70,7 @@ ROWS = [
      r"knob depth of workload fib takes whole numbers, got 20.5", {"absent": ["X"]}),
     # A synthetic topology too large to build.
     ("topology --synthetic 2M PUs", ["topology", "--synthetic", "pack:1000 core:1000 pu:2"], 2,
-     r"has 2000000 PUs; at most 65536", {"timeout": 10}),
+     r"has 2000000 PUs; at most 4096", {"timeout": 10}),
     # Messages that name the problem.
     ("run --threads ''", ["run", "--threads", "", "--workloads", "fib"], 2, r"--threads: the list is empty", {}),
     ("validate -t abc", ["validate", "-t", "abc"], 2, r"--threads: 'abc' is not a whole number", {}),
