@@ -30,12 +30,13 @@ struct CompareOptions {
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
+  // --option=VALUE: a value that starts with '-' ("-inf", "-0.1") stays a value for argparse.
   std::vector<std::string> args = {opts.base, opts.next};
-  if (!opts.threshold.empty()) args.insert(args.end(), {"--threshold", opts.threshold});
-  if (!opts.alpha.empty()) args.insert(args.end(), {"--alpha", opts.alpha});
-  if (!opts.noise_factor.empty()) args.insert(args.end(), {"--noise-factor", opts.noise_factor});
-  if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
-  if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
+  if (!opts.threshold.empty()) args.push_back("--threshold=" + opts.threshold);
+  if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
+  if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
+  if (!opts.format.empty()) args.push_back("--format=" + opts.format);
+  if (!opts.chart.empty()) args.push_back("--chart=" + opts.chart);
   if (opts.allow_mismatch) args.push_back("--allow-mismatch");
   return args;
 }
