@@ -262,6 +262,14 @@ class EchoServer {
       ThrowErrno("echo server bind/listen");
     }
     port_ = ntohs(addr.sin_port);
+    try {
+      StartAcceptor(connections);
+    } catch (...) {  // no thread for the acceptor: the destructor will not run
+      ::close(listen_fd_);
+      throw;
+    }
+  }
+  void StartAcceptor(int connections) {
     acceptor_ = std::thread([this, connections] {
       for (int i = 0; i < connections; ++i) {
         int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -281,6 +289,10 @@ class EchoServer {
         } catch (const std::system_error& e) {  // no thread for this connection
           ::close(fd);
           Stop(e.code(), "starting an echo thread");
+          return;
+        } catch (const std::bad_alloc&) {
+          ::close(fd);
+          Stop(std::make_error_code(std::errc::not_enough_memory), "starting an echo thread");
           return;
         }
       }
