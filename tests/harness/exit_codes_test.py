@@ -26,7 +26,8 @@ def table_codes():
     return [m.group(1) for m in re.finditer(r"^\| *([0-9]+(?:\+N)?) *\|", section, re.M)]
 
 
-def run(argv, env=None, cwd=None):
+def run(argv, cwd, env=None):
+    """In the scratch directory: a command that wrongly succeeds leaves its output there."""
     p = subprocess.run([FTBENCH, *argv], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
     return p.returncode, p.stdout + p.stderr
 
@@ -64,18 +65,19 @@ def main():
     problems = []
     try:
         # 0: done.
-        rc, out = run(["list"])
+        rc, out = run(["list"], scratch)
         if rc != 0:
             problems.append(f"0: `ftbench list` exited {rc}\n{out}")
         # 2: unusable input (a bad argument) and unusable environment (a missing Python module).
-        rc, out = run(["run", "--work-scale", "nan"])
+        rc, out = run(["run", "--work-scale", "nan", "--workloads", "fib", "--variants", "gil", "--threads", "1",
+                       "--repetitions", "1", "--out", "nan"], scratch)
         if rc != 2:
             problems.append(f"2: `run --work-scale nan` exited {rc}\n{out}")
         fake = os.path.join(scratch, "no-numpy")
         os.makedirs(fake)
         with open(os.path.join(fake, "numpy.py"), "w") as f:
             f.write("raise ModuleNotFoundError(\"No module named 'numpy'\", name='numpy')\n")
-        rc, out = run(["compare", RESULTS, RESULTS], env={**os.environ, "PYTHONPATH": fake})
+        rc, out = run(["compare", RESULTS, RESULTS], scratch, env={**os.environ, "PYTHONPATH": fake})
         if rc != 2:
             problems.append(f"2: compare without numpy exited {rc}\n{out}")
         # 70: an internal error, here an exception inside the Python tool that nothing handles
@@ -84,7 +86,7 @@ def main():
         os.makedirs(broken)
         with open(os.path.join(broken, "numpy.py"), "w") as f:
             f.write("raise RuntimeError('a bug while importing numpy')\n")
-        rc, out = run(["compare", RESULTS, RESULTS], env={**os.environ, "PYTHONPATH": broken})
+        rc, out = run(["compare", RESULTS, RESULTS], scratch, env={**os.environ, "PYTHONPATH": broken})
         if rc != 70 or "internal error" not in out:
             problems.append(f"70: compare with a failing numpy exited {rc}\n{out}")
         # 128+N: SIGINT and SIGTERM.
