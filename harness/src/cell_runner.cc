@@ -11,6 +11,9 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <system_error>
+
+#include <fmt/core.h>
 
 namespace ftb::bench {
 namespace {
@@ -35,6 +38,47 @@ std::int64_t LiveBytes(const std::map<std::string, KindMemory>& memory) {
   std::int64_t total = 0;
   for (const auto& [kind, m] : memory) total += m.live_bytes;
   return total;
+}
+
+// Is this exception the system refusing a resource rather than a wrong workload?
+bool IsEnvironment(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::system_error& e) {
+    int code = e.code().value();
+    return e.code().category() == std::generic_category() || e.code().category() == std::system_category()
+               ? (code == EMFILE || code == ENFILE || code == EAGAIN || code == ENOMEM || code == ENOSPC || code == EDQUOT)
+               : false;
+  } catch (const std::bad_alloc&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::string Describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::system_error& e) {
+    std::string text = e.what();
+    if (e.code().value() == EMFILE) {
+      rlimit limit{};
+      if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        text += " (the limit on file descriptors, ulimit -n, is " + std::to_string(limit.rlim_cur) + ")";
+    }
+    return text;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+[[noreturn]] void Fail(const WorkloadEntry& workload, const CellConfig& config, const std::string& where,
+                       const std::exception_ptr& error) {
+  throw CellFailure(fmt::format("{} at {} thread{} failed in {}: {}", workload.spec.name, config.threads,
+                                config.threads == 1 ? "" : "s", where, Describe(error)),
+                    IsEnvironment(error));
 }
 
 }  // namespace
@@ -78,7 +122,12 @@ CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const 
   const std::int64_t live_bytes_before = LiveBytes(objects_before);
   memory.peak_rss_reset = ResetPeakRss();
   memory.rss_before_setup = ReadProcessRss().rss;
-  auto instance = workload.create(config);
+  std::unique_ptr<WorkloadInstance> instance;
+  try {
+    instance = workload.create(config);
+  } catch (...) {
+    Fail(workload, config, "its setup", std::current_exception());
+  }
   memory.rss_after_setup = ReadProcessRss().rss;
   memory.live_bytes_setup = LiveBytes(variant.runtime.object_memory()) - live_bytes_before;
   memory.live_bytes_peak = memory.live_bytes_setup;
@@ -95,38 +144,78 @@ CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const 
     CALLGRIND_START_INSTRUMENTATION;
     start_ticks = Clock::now().time_since_epoch().count();
   });
+  // A worker's exception is kept here and reported after every thread has ended.
+  std::vector<std::exception_ptr> errors(record.threads.size());
+  std::exception_ptr spawn_error;
+  std::atomic<bool> abandoned{false};  // a thread could not be created: the others skip the work
+  int started = config.threads;
   {
     auto detached = variant.runtime.allow_threads();
     std::vector<std::thread> workers;
     workers.reserve(record.threads.size());
     for (int i = 0; i < config.threads; ++i) {
-      workers.emplace_back([&, i] {
-        ThreadRecord& mine = record.threads[static_cast<std::size_t>(i)];
-        mine.cpu_placed = bind ? bind(i) : -1;
-        auto scope = variant.runtime.attach();
-        ThreadOutput out;
-        {
-          // Wait at the start line detached, so that in gil a thread waiting there does not hold
-          // the lock that the others need to attach.
-          auto waiting = variant.runtime.allow_threads();
-          start_line.arrive_and_wait();
-        }
-        double cpu0 = ThreadCpuSeconds();
-        ContextSwitches cs0 = ThreadContextSwitches();
-        instance->RunThread(i, out);
-        finish[static_cast<std::size_t>(i)] = Clock::now();
-        if (running.fetch_sub(1) == 1) CALLGRIND_STOP_INSTRUMENTATION;
-        ContextSwitches cs1 = ThreadContextSwitches();
-        mine.cpu_seconds = ThreadCpuSeconds() - cpu0;
-        mine.voluntary_switches = cs1.voluntary - cs0.voluntary;
-        mine.involuntary_switches = cs1.involuntary - cs0.involuntary;
-        mine.cpu_observed = sched_getcpu();
-        mine.work_units = out.work_units;
-        mine.latencies_ns = std::move(out.latencies_ns);
-      });
+      try {
+        workers.emplace_back([&, i] {
+          ThreadRecord& mine = record.threads[static_cast<std::size_t>(i)];
+          bool arrived = false;
+          try {
+            mine.cpu_placed = bind ? bind(i) : -1;
+            auto scope = variant.runtime.attach();
+            ThreadOutput out;
+            {
+              // Wait at the start line detached, so that in gil a thread waiting there does not hold
+              // the lock that the others need to attach.
+              auto waiting = variant.runtime.allow_threads();
+              arrived = true;
+              start_line.arrive_and_wait();
+            }
+            if (abandoned.load()) {
+              if (running.fetch_sub(1) == 1) CALLGRIND_STOP_INSTRUMENTATION;
+              return;
+            }
+            double cpu0 = ThreadCpuSeconds();
+            ContextSwitches cs0 = ThreadContextSwitches();
+            try {
+              instance->RunThread(i, out);
+            } catch (...) {
+              if (running.fetch_sub(1) == 1) CALLGRIND_STOP_INSTRUMENTATION;
+              throw;
+            }
+            finish[static_cast<std::size_t>(i)] = Clock::now();
+            if (running.fetch_sub(1) == 1) CALLGRIND_STOP_INSTRUMENTATION;
+            ContextSwitches cs1 = ThreadContextSwitches();
+            mine.cpu_seconds = ThreadCpuSeconds() - cpu0;
+            mine.voluntary_switches = cs1.voluntary - cs0.voluntary;
+            mine.involuntary_switches = cs1.involuntary - cs0.involuntary;
+            mine.cpu_observed = sched_getcpu();
+            mine.work_units = out.work_units;
+            mine.latencies_ns = std::move(out.latencies_ns);
+          } catch (...) {
+            errors[static_cast<std::size_t>(i)] = std::current_exception();
+            if (!arrived) {
+              (void)start_line.arrive();  // let the others start
+              running.fetch_sub(1);
+            }
+          }
+        });
+      } catch (...) {
+        // Threads 0..i-1 wait at the start line for the ones that will never exist: arrive for
+        // them and let the started ones return without working.
+        spawn_error = std::current_exception();
+        started = i;
+        abandoned.store(true);
+        running.fetch_sub(config.threads - i);
+        (void)start_line.arrive(config.threads - i);
+        break;
+      }
     }
     for (auto& w : workers) w.join();
   }
+  if (spawn_error)
+    Fail(workload, config, fmt::format("starting thread {} of {}", started, config.threads),
+         spawn_error);
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (errors[i]) Fail(workload, config, fmt::format("thread {}", i), errors[i]);
   Clock::time_point start{Clock::duration(start_ticks.load())};
   Clock::time_point last = start;
   for (const auto& f : finish) last = std::max(last, f);
@@ -134,7 +223,11 @@ CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const 
 
   memory.live_bytes_peak =
       std::max(memory.live_bytes_peak, LiveBytes(variant.runtime.object_memory()) - live_bytes_before);
-  record.checksum = instance->Finish();
+  try {
+    record.checksum = instance->Finish();
+  } catch (...) {
+    Fail(workload, config, "its checksum", std::current_exception());
+  }
   memory.live_bytes_peak =
       std::max(memory.live_bytes_peak, LiveBytes(variant.runtime.object_memory()) - live_bytes_before);
   instance.reset();

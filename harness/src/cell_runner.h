@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,19 @@ bool ResetPeakRss();
 // Binds the calling worker thread before it attaches; returns the PU it bound to or -1.
 using BindFn = std::function<int(int thread_index)>;
 
-// Runs one cell. Throws std::runtime_error if a thread could not be created.
+// A cell that could not run to the end: the workload's setup, one of its threads or its checksum
+// threw, or a worker thread could not be created. The message names the workload, the thread
+// count, where it failed and why. `environment`: the system refused a resource (file descriptors,
+// threads, memory), not a wrong workload; `ftbench` exits 2 for those and 70 for the others.
+struct CellFailure : std::runtime_error {
+  CellFailure(const std::string& what, bool environment) : std::runtime_error(what), environment(environment) {}
+  bool environment;
+};
+
+// Runs one cell. Every exception of the workload (in its setup, in any worker thread, in Finish)
+// and a failure to create a thread is caught, the other threads are let finish, and RunCell
+// throws CellFailure; nothing reaches std::terminate. A workload whose threads wait for each other
+// must not throw in one of them while the others wait (they would wait forever).
 CellRecord RunCell(const Variant& variant, const WorkloadEntry& workload, const CellConfig& config,
                    const BindFn& bind = nullptr);
 

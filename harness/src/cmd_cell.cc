@@ -5,6 +5,7 @@
 #include "calibration.h"
 #include "cell_json.h"
 #include "commands.h"
+#include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
 
@@ -45,12 +46,12 @@ void AddCellCommand(CLI::App& app) {
   cmd->group("");  // hidden from --help
   cmd->add_option("--variant", o->variant)->required();
   cmd->add_option("--workload", o->workload)->required();
-  cmd->add_option("--threads", o->threads)->check(CLI::Range(1, 4096));
-  cmd->add_option("--size", o->size);
+  cmd->add_option("--threads", o->threads)->check(WholeNumber(1, kMaxThreads));
+  cmd->add_option("--size", o->size)->check(WholeNumber(INT64_MIN, INT64_MAX));  // the range: CheckSize
   cmd->add_option("--scaling", o->scaling)->check(CLI::IsMember({"strong", "weak"}));
   cmd->add_option("--placement", o->placement)->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--knob", o->knobs);
-  cmd->add_option("--warmup", o->warmup, "unmeasured runs first, in this process")->check(CLI::Range(0, 100));
+  cmd->add_option("--warmup", o->warmup, "unmeasured runs first, in this process")->check(WholeNumber(0, 100));
   cmd->callback([o] {
     if (bench::IsCalibration(o->workload, o->variant)) {
       RunCalibrationCell(*o);

@@ -34,13 +34,14 @@ struct CompareOptions {
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
+  // --option=VALUE: a value that starts with '-' ("-inf", "-0.1") stays a value for argparse.
   std::vector<std::string> args = {opts.base, opts.next};
-  if (!opts.threshold.empty()) args.insert(args.end(), {"--threshold", opts.threshold});
-  if (!opts.alpha.empty()) args.insert(args.end(), {"--alpha", opts.alpha});
-  if (!opts.noise_factor.empty()) args.insert(args.end(), {"--noise-factor", opts.noise_factor});
-  if (!opts.memory_threshold.empty()) args.insert(args.end(), {"--memory-threshold", opts.memory_threshold});
-  if (!opts.format.empty()) args.insert(args.end(), {"--format", opts.format});
-  if (!opts.chart.empty()) args.insert(args.end(), {"--chart", opts.chart});
+  if (!opts.threshold.empty()) args.push_back("--threshold=" + opts.threshold);
+  if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
+  if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
+  if (!opts.memory_threshold.empty()) args.push_back("--memory-threshold=" + opts.memory_threshold);
+  if (!opts.format.empty()) args.push_back("--format=" + opts.format);
+  if (!opts.chart.empty()) args.push_back("--chart=" + opts.chart);
   if (opts.allow_mismatch) args.push_back("--allow-mismatch");
   if (opts.allow_inconclusive) args.push_back("--allow-inconclusive");
   return args;

@@ -3,13 +3,14 @@
 
 #include "cell_runner.h"
 #include "commands.h"
+#include "options.h"
 
 namespace ftb::cli {
 
 void AddDemoCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("demo", "Run fib on every variant at 1 and 2 threads (weak scaling) and print times");
   auto size = std::make_shared<std::int64_t>(60);
-  cmd->add_option("--size", *size, "units of work per thread")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
+  cmd->add_option("--size", *size, "units of work per thread")->check(WholeNumber(1, std::int64_t{1} << 30));
   cmd->callback([size] {
     fmt::print("{:<8} {:>7} {:>10} {:>12} {:>18}\n", "variant", "threads", "seconds", "units/s", "checksum");
     for (const bench::Variant& variant : bench::Variants()) {

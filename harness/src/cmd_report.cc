@@ -7,6 +7,7 @@
 // "ftbench report: error: ..." and exits 2 for bad input (missing or malformed results).
 // /usr/bin/python3, not the first python3 on PATH: Debian's interpreter is the one with
 // python3-matplotlib and python3-numpy (scripts/setup-debian.sh installs them).
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ void AddReportCommand(CLI::App& app) {
   cmd->add_option("--calibration-threshold", opts->calibration_threshold,
                   "flag a round whose machine calibration efficiency (speedup / threads) is below this (default 0.9)");
   cmd->callback([opts] {
+    // An output path that cannot be a directory is unusable input (exit 2), refused before the
+    // charts are drawn.
+    std::error_code ec;
+    if (!opts->out_dir.empty() && std::filesystem::exists(opts->out_dir, ec) && !std::filesystem::is_directory(opts->out_dir, ec))
+      throw UsageError("--out " + opts->out_dir + ": not a directory");
     int code = RunPlotsScript("ftbench_report.py", ScriptArgs(*opts));
     // The script printed the report's path or its error already; pass its status on.
     if (code != 0) throw ExitStatus{code};

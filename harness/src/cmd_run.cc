@@ -13,10 +13,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <cerrno>
 #include <filesystem>
 
 #include "commands.h"
 #include "machine_context.h"
+#include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
 
@@ -96,6 +98,7 @@ constexpr double kInstructionsSize = 0.1;
 struct RunOptions {
   std::vector<std::string> variants;
   std::vector<std::string> workloads;
+  std::vector<std::string> threads_words;
   std::vector<int> threads;
   std::string placement = "compact";
   std::string scaling = "strong";
@@ -147,12 +150,27 @@ void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
     throw UsageError("--instructions runs under valgrind, which runs one thread at a time: drop --placement");
   settings.placement = bench::Placement::kNone;
   settings.calibration = false;  // one thread: there is no parallelism to calibrate
+  // Every counting run is a callgrind child process, whatever --in-process says: record it so.
+  if (settings.in_process)
+    fmt::print(stderr, "ftbench: note: --instructions runs every cell in a callgrind child process; --in-process has no effect\n");
+  settings.in_process = false;
   settings.repetitions = o.repetitions > 0 ? o.repetitions : 1;
   settings.warmup = 0;
   settings.work_scale = o.work_scale * kInstructionsSize;
   settings.valgrind = FindOnPath("valgrind");
   if (settings.valgrind.empty())
     throw UsageError("--instructions needs valgrind (callgrind) on PATH: apt-get install valgrind");
+}
+
+// --out: a directory this process can create and write into; else UsageError (exit 2) now, not a
+// failure after the sweep ran.
+void CheckOutputDirectory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw UsageError(fmt::format("--out {}: cannot create the results directory: {}", dir, ec.message()));
+  if (!std::filesystem::is_directory(dir, ec)) throw UsageError(fmt::format("--out {}: not a directory", dir));
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    throw UsageError(fmt::format("--out {}: cannot write into the directory: {}", dir, std::strerror(errno)));
 }
 
 std::string DefaultOutDir(const std::string& host) {
@@ -213,10 +231,13 @@ int Run(RunOptions& o) {
     LockResultsDir(dir);
     if (std::filesystem::exists(std::filesystem::path(dir) / "results.json"))
       throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
+    CheckOutputDirectory(dir);
     store = std::make_unique<bench::ResultsStore>(dir, context);
     store->Flush();
   }
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
+  // Stop before the first run when a cell would run out of file descriptors.
+  for (const std::string& w : settings.workloads) CheckDescriptors(*FindWorkloadSpec(w), max_threads);
   if (max_threads > topology.Pus())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
                max_threads, topology.Pus());
@@ -255,24 +276,25 @@ int Run(RunOptions& o) {
 void AddRunCommand(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Sweep variants x workloads x thread counts and write results");
-  cmd->add_option("--variants", o->variants, "variants to run (default: all)")->delimiter(',');
-  cmd->add_option("--workloads", o->workloads, "workload names or categories (default: all)")->delimiter(',');
-  cmd->add_option("--threads", o->threads, "thread counts, e.g. 1,2,4 (default: 1, powers of two up to the core count, and the core count)")
-      ->delimiter(',');
+  CLI::Option* variants = AddListOption(cmd, "--variants", o->variants, "variants to run (default: all)");
+  CLI::Option* workloads = AddListOption(cmd, "--workloads", o->workloads, "workload names or categories (default: all)");
+  CLI::Option* threads = AddListOption(
+      cmd, "--threads", o->threads_words,
+      "thread counts, e.g. 1,2,4, each once (default: 1, powers of two up to the core count, and the core count)");
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
       ->check(CLI::IsMember({"strong", "weak"}));
   cmd->add_option("--repetitions", o->repetitions,
                   fmt::format("measured runs per cell (default {}, --quick too; --instructions: 1)", kRepetitions))
-      ->check(CLI::Range(1, 1000));
+      ->check(WholeNumber(1, 1000));
   cmd->add_option("--warmup", o->warmup,
                   "unmeasured runs before each measured run, in its process (with --in-process: before a cell's first) "
                   "(default 1; --quick: 0)")
-      ->check(CLI::Range(0, 100));
+      ->check(WholeNumber(0, 100));
   cmd->add_option("--work-scale", o->work_scale,
                   "multiply every workload's default size (default 1; --quick then halves it, --instructions takes "
                   "a tenth)")
-      ->check(CLI::Range(1e-6, 1e6));
+      ->check(FiniteNumber(1e-6, 1e6));
   cmd->add_flag("--in-process", o->in_process,
                 "run everything in this process (faster; a cell's repetitions then share one address-space "
                 "layout, which compare cannot see)");
@@ -289,8 +311,11 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
-  cmd->callback([o, seed, cmd] {
+  cmd->callback([o, seed, cmd, variants, workloads, threads] {
     o->seed_given = seed->count() > 0;
+    o->variants = SplitList(o->variants, "--variants", variants->count() > 0);
+    o->workloads = SplitList(o->workloads, "--workloads", workloads->count() > 0);
+    o->threads = ParseThreadList(o->threads_words, "--threads", threads->count() > 0);
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "commands.h"
+#include "options.h"
 #include "topology.h"
 
 namespace ftb::cli {
@@ -14,7 +15,7 @@ void AddTopologyCommand(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("topology", "Print the machine's topology and a thread placement plan");
-  cmd->add_option("--threads", o->threads, "threads to place (default: one per core)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--threads", o->threads, "threads to place (default: one per core)")->check(WholeNumber(1, kMaxThreads));
   cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
   cmd->add_option("--synthetic", o->synthetic, "an hwloc synthetic topology instead of this machine, e.g. \"pack:2 core:8 pu:2\"");
   cmd->callback([o] {

@@ -7,6 +7,8 @@
 // the process) run after all the others, so that they cannot change what the others test.
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -14,6 +16,7 @@
 
 #include "cell_runner.h"
 #include "commands.h"
+#include "options.h"
 #include "workload_select.h"
 
 namespace ftb::cli {
@@ -22,6 +25,7 @@ namespace {
 struct ValidateOptions {
   std::vector<std::string> workloads;
   std::vector<std::string> variants;
+  std::vector<std::string> threads_words;
   std::vector<int> threads{1, 2, 8};
   double size_scale = 1.0;
   std::int64_t size = 0;
@@ -88,6 +92,9 @@ void RunValidate(const ValidateOptions& opts) {
   auto variants = ResolveVariants(opts.variants);
   auto knobs = ParseKnobs(opts.knobs);
   CheckKnobs(workloads, knobs);
+  // Every cell's descriptors fit, before the first cell runs.
+  int max_threads = *std::max_element(opts.threads.begin(), opts.threads.end());
+  for (const std::string& name : workloads) CheckDescriptors(*FindWorkloadSpec(name), max_threads);
   // The reference: the gil variant on one thread, whether or not gil is among the variants tested.
   const bench::Variant* reference = bench::FindVariant("gil");
   if (reference == nullptr) reference = variants.front();
@@ -131,7 +138,10 @@ void RunValidate(const ValidateOptions& opts) {
   }
   fmt::print("validate: {} cells, {} workloads x {} variants, {} failure{}\n", cells, workloads.size(), variants.size(),
              failures, failures == 1 ? "" : "s");
-  if (failures != 0) throw std::runtime_error(fmt::format("validation failed: {} of {} cells", failures, cells));
+  if (failures != 0) {
+    fmt::print(stderr, "ftbench: validation failed: {} of {} cells\n", failures, cells);
+    throw ExitStatus{1};
+  }
 }
 
 }  // namespace
@@ -140,19 +150,22 @@ void AddValidateCommand(CLI::App& app) {
   auto opts = std::make_shared<ValidateOptions>();
   CLI::App* cmd = app.add_subcommand(
       "validate", "Check every workload's checksum on every variant (1, 2, 8 threads; strong and weak) and that nothing leaks");
-  cmd->add_option("-w,--workloads", opts->workloads, "workload or category names (default: all)")->delimiter(',');
-  cmd->add_option("-v,--variants", opts->variants, "variants to check (default: all; the reference is always gil)")->delimiter(',');
-  cmd->add_option("-t,--threads", opts->threads, "thread counts (default: 1,2,8)")
-      ->delimiter(',')
-      ->check(CLI::Range(1, 4096));
+  CLI::Option* workloads = AddListOption(cmd, "-w,--workloads", opts->workloads, "workload or category names (default: all)");
+  CLI::Option* variants =
+      AddListOption(cmd, "-v,--variants", opts->variants, "variants to check (default: all; the reference is always gil)");
+  CLI::Option* threads = AddListOption(cmd, "-t,--threads", opts->threads_words, "thread counts (default: 1,2,8)");
   cmd->add_option("--size-scale", opts->size_scale, "multiply every workload's validate size (e.g. 0.25 under tsan)")
-      ->check(CLI::Range(1e-6, 1e6));
-  CLI::Option* size = cmd->add_option("-s,--size", opts->size, "work units for every workload instead of its validate size");
+      ->check(FiniteNumber(1e-6, 1e6));
+  CLI::Option* size = cmd->add_option("-s,--size", opts->size, "work units for every workload instead of its validate size")
+                          ->check(WholeNumber(INT64_MIN, INT64_MAX));  // the range: CheckSize
   cmd->add_option("-k,--knob", opts->knobs, "override a knob: name=value or workload.name=value (repeatable)");
   cmd->add_flag("--verbose", opts->verbose, "print every cell");
   cmd->add_flag("--time", opts->time, "time each workload's default size on one thread instead (for tuning)")->group("");
-  cmd->callback([opts, size] {
+  cmd->callback([opts, size, workloads, variants, threads] {
     opts->size_given = size->count() > 0;
+    opts->workloads = SplitList(opts->workloads, "--workloads", workloads->count() > 0);
+    opts->variants = SplitList(opts->variants, "--variants", variants->count() > 0);
+    if (threads->count() > 0) opts->threads = ParseThreadList(opts->threads_words, "--threads", true);
     RunValidate(*opts);
   });
 }

@@ -2,6 +2,11 @@
 // synchronisation? The command-line entry point; every subcommand is in its own file.
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <utility>
+#include <system_error>
+
+#include "cell_runner.h"
 
 #include "commands.h"
 
@@ -27,6 +32,22 @@ int main(int argc, char** argv) {
   ftb::cli::AddReportCommand(app);
   ftb::cli::AddCompareCommand(app);
   ftb::cli::AddExportCommand(app);
+  // CLI11 reads an unknown first word as a stray argument ("A subcommand is required").
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string valid;
+    for (const CLI::App* sub : std::as_const(app).get_subcommands([](const CLI::App*) { return true; })) {
+      known = known || sub->check_name(argv[1]);
+      if (!sub->get_group().empty()) valid += (valid.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "ftbench: error: unknown subcommand '%s' (valid: %s)\n", argv[1], valid.c_str());
+      return 2;
+    }
+  }
+  // Exit codes (README, "Exit codes"): 0 ok; 1 a negative verdict (compare: a regression; validate,
+  // run: a wrong answer or a leak); 2 unusable input or environment; 70 an internal error;
+  // 128 + the signal when interrupted.
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,9 +62,18 @@ int main(int argc, char** argv) {
   } catch (const ftb::cli::UsageError& e) {
     std::fprintf(stderr, "ftbench: error: %s\n", e.what());
     return 2;
-  } catch (const std::exception& e) {
+  } catch (const ftb::bench::CellFailure& e) {
+    std::fprintf(stderr, "ftbench: %s: %s\n", e.environment ? "error" : "internal error", e.what());
+    return e.environment ? 2 : 70;
+  } catch (const std::system_error& e) {  // the system refused: a file, a directory, a limit
     std::fprintf(stderr, "ftbench: error: %s\n", e.what());
-    return 1;
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ftbench: internal error: %s\n", e.what());
+    return 70;
+  } catch (...) {
+    std::fprintf(stderr, "ftbench: internal error: an exception that is not a std::exception\n");
+    return 70;
   }
   return 0;
 }

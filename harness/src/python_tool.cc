@@ -5,31 +5,99 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
+#include "commands.h"
+
 extern char** environ;
 
 namespace ftb::cli {
+namespace {
+
+// Runs the script as its own `python3 script` would (sys.argv, sys.path[0] = its directory,
+// __name__ == "__main__") and turns what would otherwise be a traceback and exit status 1 (which
+// compare's callers read as "regression") into the exit codes of the table: a module that cannot
+// be imported (numpy, matplotlib, the script's own package) 2, Ctrl-C 130, any other uncaught
+// exception 70 (an internal error, traceback shown). SystemExit passes through unchanged.
+constexpr const char* kBootstrap = R"py(import os, runpy, sys, traceback
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(script))
+name = os.path.basename(script)
+try:
+    runpy.run_path(script, run_name="__main__")
+except ImportError as e:
+    print(f"{name}: error: cannot import {e.name or 'a module'} ({e}): install Debian's python3-numpy, "
+          "python3-scipy and python3-matplotlib (scripts/setup-debian.sh)", file=sys.stderr)
+    sys.exit(2)
+except KeyboardInterrupt:
+    print(f"{name}: interrupted", file=sys.stderr)
+    sys.exit(130)
+except RecursionError as e:
+    print(f"{name}: error: input nested too deeply ({e})", file=sys.stderr)
+    sys.exit(2)
+except Exception:
+    traceback.print_exc()
+    print(f"{name}: internal error (the traceback above is a bug)", file=sys.stderr)
+    sys.exit(70)
+)py";
+
+// The child's pid while it runs, for the forwarding handler.
+volatile sig_atomic_t g_child = 0;
+
+extern "C" void ForwardSignal(int signal) {
+  if (g_child > 0) ::kill(static_cast<pid_t>(g_child), signal);
+}
+
+}  // namespace
 
 int RunPlotsScript(const std::string& script, const std::vector<std::string>& args) {
   constexpr const char* kPython = "/usr/bin/python3";
   // FTB_SOURCE_DIR: the source tree this binary was built from (harness/CMakeLists.txt).
   std::filesystem::path path = std::filesystem::path(FTB_SOURCE_DIR) / "plots" / script;
   if (!std::filesystem::is_regular_file(path))
-    throw std::runtime_error(script + " not found at " + path.string() + " (was the source tree moved?)");
-  std::vector<std::string> argv_strings = {kPython, path.string()};
+    throw UsageError(script + " not found at " + path.string() + " (was the source tree moved?)");
+  std::vector<std::string> argv_strings = {kPython, "-c", kBootstrap, path.string()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Ctrl-C at the terminal reaches the script too, which exits 130 after cleaning up: wait for it
+  // instead of dying first. SIGTERM and SIGHUP sent to this process alone are passed on.
+  struct sigaction ignore {}, forward{}, old_int{}, old_term{}, old_hup{};
+  ignore.sa_handler = SIG_IGN;
+  forward.sa_handler = ForwardSignal;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGTERM, &forward, &old_term);
+  sigaction(SIGHUP, &forward, &old_hup);
+  struct Restore {
+    struct sigaction &i, &t, &h;
+    ~Restore() {
+      g_child = 0;
+      sigaction(SIGINT, &i, nullptr);
+      sigaction(SIGTERM, &t, nullptr);
+      sigaction(SIGHUP, &h, nullptr);
+    }
+  } restore{old_int, old_term, old_hup};
+  // The child starts with SIGINT at its default, not ignored as here.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, kPython, nullptr, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, kPython, nullptr, &attributes, argv.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0)
-    throw std::runtime_error(std::string("cannot run ") + kPython + ": " + std::strerror(rc) +
-                             " (the charts and statistics need Debian's python3 with python3-matplotlib and "
-                             "python3-numpy; scripts/setup-debian.sh installs them)");
+    throw UsageError(std::string("cannot run ") + kPython + ": " + std::strerror(rc) +
+                     " (the charts and statistics need Debian's python3 with python3-matplotlib and "
+                     "python3-numpy; scripts/setup-debian.sh installs them)");
+  g_child = pid;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));

@@ -10,7 +10,9 @@ namespace ftb::cli {
 
 // Runs `/usr/bin/python3 <source dir>/plots/<script> args...` without a shell (no quoting issues
 // with odd directory names) and returns its exit status, or 128 + the signal that ended it.
-// Throws std::runtime_error when the script or the interpreter cannot be found.
+// The script runs under a small bootstrap that maps a failed import to exit 2, Ctrl-C to 130 and
+// any other uncaught exception to 70 (never 1, which compare uses for a regression). Throws
+// UsageError (exit 2) when the script or the interpreter cannot be found.
 int RunPlotsScript(const std::string& script, const std::vector<std::string>& args);
 
 }  // namespace ftb::cli

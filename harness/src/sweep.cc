@@ -333,11 +333,12 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   std::istringstream lines(messages);
   for (std::string line; std::getline(lines, line);)
     if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
-  if (failed)
-    throw std::runtime_error(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
-                                         key.workload, key.variant, key.threads,
-                                         WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
-                                                             : fmt::format("exited with status {}", WEXITSTATUS(status))));
+  if (failed)  // exit status 2: the cell's environment (its message is above), not a bug
+    throw CellFailure(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
+                                  key.workload, key.variant, key.threads,
+                                  WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
+                                                      : fmt::format("exited with status {}", WEXITSTATUS(status))),
+                      WIFEXITED(status) && WEXITSTATUS(status) == 2);
   return CellRecordFromJson(json::parse(text));
 }
 

@@ -35,7 +35,48 @@ Topology::~Topology() = default;
 Topology::Topology(Topology&&) noexcept = default;
 Topology& Topology::operator=(Topology&&) noexcept = default;
 
+namespace {
+
+// The number of PUs a synthetic description asks for: the product of its levels' arities ("pack:2
+// core:8 pu:2" -> 32; a level is "type:N" or a bare N; attributes in parentheses are skipped).
+// Saturates at LLONG_MAX. A level it cannot read counts 1: hwloc then says what is wrong.
+long long SyntheticPus(const std::string& description) {
+  std::string plain;
+  int depth = 0;
+  for (char c : description) {
+    if (c == '(' || c == '{' || c == '[') ++depth;
+    if (depth == 0) plain += c;
+    if ((c == ')' || c == '}' || c == ']') && depth > 0) --depth;
+  }
+  long long product = 1;
+  std::size_t start = 0;
+  while (start < plain.size()) {
+    std::size_t end = plain.find_first_of(" \t\n", start);
+    if (end == std::string::npos) end = plain.size();
+    std::string level = plain.substr(start, end - start);
+    start = end + 1;
+    std::size_t colon = level.find(':');
+    std::string arity = colon == std::string::npos ? level : level.substr(colon + 1);
+    long long n = 0;
+    std::size_t digits = 0;
+    while (digits < arity.size() && arity[digits] >= '0' && arity[digits] <= '9' && n < LLONG_MAX / 10)
+      n = n * 10 + (arity[digits++] - '0');
+    if (digits == 0 || n == 0) continue;
+    product = product > LLONG_MAX / n ? LLONG_MAX : product * n;
+  }
+  return product;
+}
+
+}  // namespace
+
 Topology Topology::Load(const std::string& synthetic) {
+  if (!synthetic.empty()) {
+    long long pus = SyntheticPus(synthetic);
+    if (pus > kMaxSyntheticPus)
+      throw std::runtime_error("synthetic topology '" + synthetic + "' has " +
+                               (pus == LLONG_MAX ? std::string("too many") : std::to_string(pus)) +
+                               " PUs; at most " + std::to_string(kMaxSyntheticPus) + " are supported");
+  }
   auto impl = std::make_unique<Impl>();
   if (hwloc_topology_init(&impl->topo) != 0) throw std::runtime_error("hwloc_topology_init failed");
   if (!synthetic.empty() && hwloc_topology_set_synthetic(impl->topo, synthetic.c_str()) != 0)

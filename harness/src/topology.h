@@ -29,7 +29,11 @@ struct CacheInfo {
 class Topology {
  public:
   // The machine's topology, or a synthetic one (hwloc's syntax, e.g. "pack:2 core:8 pu:2").
-  // Throws std::runtime_error with hwloc's reason when it cannot be loaded.
+  // Throws std::runtime_error with hwloc's reason when it cannot be loaded, and before loading a
+  // synthetic one with more than kMaxSyntheticPus PUs (the product of its levels' arities): as many
+  // as the most threads a cell may have; building and planning on a larger one grows
+  // quadratically (seconds at 4096 PUs, minutes beyond), and ftbench is designed for 1 to 256.
+  static constexpr long long kMaxSyntheticPus = 4096;
   static Topology Load(const std::string& synthetic = "");
   ~Topology();
   Topology(Topology&&) noexcept;

@@ -1,12 +1,15 @@
 #include "workload_select.h"
 
+#include "options.h"
+
 #include <fmt/core.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <set>
+#include <filesystem>
+#include <sys/resource.h>
 
 namespace ftb::cli {
 namespace {
@@ -48,6 +51,8 @@ void CheckRange(const bench::WorkloadSpec& spec, const bench::Knob& knob, double
   if (!(value >= knob.min && value <= knob.max))
     throw UsageError(fmt::format("knob {} of workload {} must be in [{}, {}], got {}", knob.name, spec.name, knob.min,
                                  knob.max, value));
+  if (knob.integer && value != std::floor(value))
+    throw UsageError(fmt::format("knob {} of workload {} takes whole numbers, got {}", knob.name, spec.name, value));
 }
 
 }  // namespace
@@ -120,11 +125,9 @@ std::map<std::string, double> ParseKnobs(const std::vector<std::string>& assignm
     if (eq == std::string::npos || eq == 0 || eq + 1 == word.size())
       throw UsageError(fmt::format("--knob expects name=value or workload.name=value, got '{}'", word));
     std::string key = word.substr(0, eq), text = word.substr(eq + 1);
-    double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-      throw UsageError(fmt::format("knob {}: '{}' is not a number", key, text));
-    out[key] = value;
+    std::optional<double> value = ParseFiniteNumber(text);
+    if (!value) throw UsageError(fmt::format("knob {}: '{}' is not a number", key, text));
+    out[key] = *value;
   }
   return out;
 }
@@ -163,10 +166,31 @@ void CheckSize(std::int64_t size) {
     throw UsageError(fmt::format("size must be between 1 and 2^40 work units, got {}", size));
 }
 
+void CheckDescriptors(const bench::WorkloadSpec& spec, int threads) {
+  if (spec.fds_per_thread <= 0) return;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  // What the process holds already (standard streams, hwloc, the results file) and a margin for
+  // what the cell opens once (a listening socket, a temporary file).
+  constexpr std::int64_t kMargin = 32;
+  std::error_code ec;
+  std::int64_t open_now = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec))
+    ++open_now;
+  std::int64_t need = std::int64_t{spec.fds_per_thread} * threads + open_now + kMargin;
+  auto have = static_cast<std::int64_t>(limit.rlim_cur);
+  if (need > have)
+    throw UsageError(fmt::format("{} at {} threads needs about {} file descriptors; the limit (ulimit -n) is {}: raise it "
+                                 "(ulimit -n {}) or run fewer threads",
+                                 spec.name, threads, need, have, need));
+}
+
 bench::CellConfig MakeConfig(const bench::WorkloadSpec& spec, int threads, std::int64_t size, bench::Scaling scaling,
                              const std::map<std::string, double>& overrides) {
   CheckSize(size);
   if (threads < 1 || threads > 4096) throw UsageError(fmt::format("thread count must be in [1, 4096], got {}", threads));
+  CheckDescriptors(spec, threads);
   bench::CellConfig config;
   config.threads = threads;
   config.size = size;

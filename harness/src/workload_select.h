@@ -39,8 +39,14 @@ void CheckKnobs(const std::vector<std::string>& workloads, const std::map<std::s
 // A size must be a positive number of work units (at most 2^40).
 void CheckSize(std::int64_t size);
 
+// A cell of `spec` at `threads` threads must fit its file descriptors (WorkloadSpec::fds_per_thread
+// per thread, plus those this process holds and a margin) under the soft RLIMIT_NOFILE. Otherwise
+// UsageError naming the need and the limit (ulimit -n).
+void CheckDescriptors(const bench::WorkloadSpec& spec, int threads);
+
 // A cell's configuration: every knob of the spec, defaults overridden by `overrides` (plain or
-// qualified with this workload's name; others are ignored). Out-of-range values: UsageError.
+// qualified with this workload's name; others are ignored). Out-of-range values, or more file
+// descriptors than the limit allows (CheckDescriptors): UsageError.
 bench::CellConfig MakeConfig(const bench::WorkloadSpec& spec, int threads, std::int64_t size, bench::Scaling scaling,
                              const std::map<std::string, double>& overrides);
 

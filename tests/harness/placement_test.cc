@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <stdexcept>
 
 #include "topology.h"
 
@@ -14,6 +15,18 @@ TEST(Placement, SyntheticTopologyShape) {
   EXPECT_EQ(t.Packages(), 2);
   EXPECT_EQ(t.Cores(), 16);
   EXPECT_EQ(t.Pus(), 32);
+}
+
+TEST(Placement, SyntheticTopologyTooLargeIsRefusedBeforeLoading) {
+  // 2,000,000 PUs: hwloc would take minutes and gigabytes; refused at once, naming the bound.
+  try {
+    Topology::Load("pack:1000 core:1000 pu:2");
+    FAIL() << "loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("has 2000000 PUs; at most 4096"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(Topology::Load("pack:99999999999 core:99999999999 pu:2"), std::runtime_error);
+  EXPECT_EQ(Topology::Load("pack:2 numa:2(memory=1GB) core:8 pu:2").Pus(), 64);  // attributes are skipped
 }
 
 TEST(Placement, CompactFillsCoresBeforeSmtSiblings) {

@@ -131,6 +131,10 @@ class PipeRwWorkload : public UnitWorkload {
   using UnitWorkload::UnitWorkload;
   std::uint64_t Run(int, bench::UnitRange units, bench::ThreadOutput& out) override {
     Pipe pipe;
+    struct CloseAtExit {  // also when a call below throws
+      Pipe& pipe;
+      ~CloseAtExit() { pipe.Close(); }
+    } close_at_exit{pipe};
     {
       AllowThreads detached;  // os.pipe
       pipe.Open();
@@ -166,6 +170,7 @@ FTB_REGISTER_WORKLOAD(PipeRwWorkload, {
     .default_size = 70000,
     .validate_size = 20,
     .knobs = {},
+    .fds_per_thread = 2,
 });
 
 // ---- pipe_pingpong ------------------------------------------------------------------------------
@@ -175,7 +180,12 @@ class PipePingPongWorkload : public UnitWorkload {
   explicit PipePingPongWorkload(const bench::CellConfig& config)
       : UnitWorkload(config), inboxes_(static_cast<std::size_t>(config.threads)) {
     AllowThreads detached;
-    for (Pipe& p : inboxes_) p.Open();
+    try {
+      for (Pipe& p : inboxes_) p.Open();
+    } catch (...) {  // out of descriptors: give back those opened
+      for (Pipe& p : inboxes_) p.Close();
+      throw;
+    }
   }
   ~PipePingPongWorkload() override {
     for (Pipe& p : inboxes_) p.Close();
@@ -228,6 +238,7 @@ FTB_REGISTER_WORKLOAD(PipePingPongWorkload, {
     .default_size = 10000,
     .validate_size = 20,
     .knobs = {},
+    .fds_per_thread = 2,
 });
 
 // ---- tcp_echo -----------------------------------------------------------------------------------
@@ -251,22 +262,53 @@ class EchoServer {
       ThrowErrno("echo server bind/listen");
     }
     port_ = ntohs(addr.sin_port);
+    try {
+      StartAcceptor(connections);
+    } catch (...) {  // no thread for the acceptor: the destructor will not run
+      ::close(listen_fd_);
+      throw;
+    }
+  }
+  void StartAcceptor(int connections) {
     acceptor_ = std::thread([this, connections] {
       for (int i = 0; i < connections; ++i) {
         int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) return;  // shut down
+        if (fd < 0) {
+          if (errno == EINTR || errno == ECONNABORTED) {
+            --i;
+            continue;
+          }
+          if (!stopping_.load()) Stop(std::error_code(errno, std::generic_category()), "accept");
+          return;
+        }
         int one = 1;  // echo each message at once (no Nagle delay)
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        std::lock_guard lock(mu_);
-        echoers_.emplace_back([fd] { Echo(fd); });
+        try {
+          std::lock_guard lock(mu_);
+          echoers_.emplace_back([fd] { Echo(fd); });
+        } catch (const std::system_error& e) {  // no thread for this connection
+          ::close(fd);
+          Stop(e.code(), "starting an echo thread");
+          return;
+        } catch (const std::bad_alloc&) {
+          ::close(fd);
+          Stop(std::make_error_code(std::errc::not_enough_memory), "starting an echo thread");
+          return;
+        }
       }
     });
   }
   ~EchoServer() {
+    stopping_.store(true);
     ::shutdown(listen_fd_, SHUT_RDWR);  // wakes the acceptor if a client never connected
     acceptor_.join();
     for (std::thread& t : echoers_) t.join();  // each ends when its client closes
     ::close(listen_fd_);
+  }
+  // Why the server stopped serving before the cell ended; an empty message while it serves.
+  std::pair<std::error_code, std::string> Error() {
+    std::lock_guard lock(mu_);
+    return {error_code_, error_};
   }
   int port() const { return port_; }
 
@@ -282,11 +324,34 @@ class EchoServer {
     ::close(fd);
   }
 
+  // The server cannot serve every client (out of descriptors or threads): records why and shuts
+  // the listening socket down, which resets the connections still queued and refuses new ones, so
+  // that no client waits forever for an echo.
+  void Stop(std::error_code code, const char* what) {
+    {
+      std::lock_guard lock(mu_);
+      error_code_ = code;
+      error_ = std::string("echo server: ") + what;
+    }
+    ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+
   int listen_fd_ = -1;
   int port_ = 0;
   std::thread acceptor_;
+  std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::vector<std::thread> echoers_;
+  std::error_code error_code_;
+  std::string error_;
+};
+
+// Closes a descriptor when the scope ends, also when a system call in it threw.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 class TcpEchoWorkload : public UnitWorkload {
@@ -301,18 +366,18 @@ class TcpEchoWorkload : public UnitWorkload {
   }
 
   std::uint64_t Run(int, bench::UnitRange units, bench::ThreadOutput& out) override {
-    int fd;
+    FdCloser fd{-1};
     {
       AllowThreads detached;  // socket.create_connection
-      fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) ThrowErrno("socket");
+      fd.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd.fd < 0) Fail("socket");
       int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      ::setsockopt(fd.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       sockaddr_in addr{};
       addr.sin_family = AF_INET;
       addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       addr.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ThrowErrno("connect");
+      if (::connect(fd.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Fail("connect");
     }
     std::uint64_t sum = 0;
     char buffer[128];
@@ -321,15 +386,15 @@ class TcpEchoWorkload : public UnitWorkload {
       std::string msg = Message(u);
       {
         AllowThreads detached;  // sock.sendall
-        if (::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size())) ThrowErrno("send");
+        if (::send(fd.fd, msg.data(), msg.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(msg.size())) Fail("send");
       }
       {
         AllowThreads detached;  // sock.recv until the whole echo is back
         std::size_t got = 0;
         while (got < msg.size()) {
-          ssize_t r = ::recv(fd, buffer + got, msg.size() - got, 0);
+          ssize_t r = ::recv(fd.fd, buffer + got, msg.size() - got, 0);
           if (r < 0 && errno == EINTR) continue;
-          if (r <= 0) ThrowErrno("recv");
+          if (r <= 0) Fail("recv");
           got += static_cast<std::size_t>(r);
         }
       }
@@ -338,11 +403,22 @@ class TcpEchoWorkload : public UnitWorkload {
       EvalBreakerCheck();
     }
     AllowThreads detached;  // sock.close
-    ::close(fd);
+    ::close(fd.fd);
+    fd.fd = -1;
     return sum;
   }
 
  private:
+  // A client's system call failed: the server's reason when it stopped serving (the client's own
+  // error is then only its consequence), else the client's.
+  [[noreturn]] void Fail(const char* what) {
+    int saved = errno;
+    auto [code, reason] = server_->Error();
+    if (code) throw std::system_error(code, reason);
+    errno = saved;
+    ThrowErrno(what);
+  }
+
   std::unique_ptr<EchoServer> server_;
 };
 
@@ -354,6 +430,7 @@ FTB_REGISTER_WORKLOAD(TcpEchoWorkload, {
     .default_size = 3000,
     .validate_size = 20,
     .knobs = {},
+    .fds_per_thread = 2,
 });
 
 // ---- file_read ----------------------------------------------------------------------------------
@@ -432,6 +509,7 @@ FTB_REGISTER_WORKLOAD(FileReadWorkload, {
     .default_size = 3200,
     .validate_size = 4,
     .knobs = {{"lines", 512, 1, 1e7, "lines in the file"}},
+    .fds_per_thread = 1,
 });
 
 }  // namespace

@@ -72,8 +72,8 @@ FTB_REGISTER_WORKLOAD(MixedWorkload, {
     .origin = "",
     .default_size = 150,
     .validate_size = 4,
-    .knobs = {{"cpu_fraction", 0.5, 0.1, 0.9, "nominal share of each period spent on object work"},
-              {"period_us", 1000, 10, 1e6, "nominal length of one unit, microseconds"}},
+    .knobs = {{"cpu_fraction", 0.5, 0.1, 0.9, "nominal share of each period spent on object work", false},
+              {"period_us", 1000, 10, 1e6, "nominal length of one unit, microseconds", false}},
 });
 
 // ---- convoy -------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ struct Knob {
   double min;
   double max;
   std::string help;
+  // Whole numbers only (the workload converts the value to an integer); the harness refuses a
+  // fraction instead of silently truncating it.
+  bool integer = true;
 };
 
 struct WorkloadSpec {
@@ -50,6 +53,10 @@ struct WorkloadSpec {
   // the rest of the process in atomic and brc). A harness runs such workloads after all others, or
   // in a process of their own.
   bool process_wide_side_effect = false;
+  // File descriptors the cell holds open per worker thread (sockets, pipes, files). The harness
+  // refuses a cell whose descriptors would not fit under the process's limit (ulimit -n) before
+  // running it, with a message naming the limit.
+  int fds_per_thread = 0;
 };
 
 struct CellConfig {
