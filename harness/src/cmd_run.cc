@@ -162,6 +162,12 @@ void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
     throw UsageError("--instructions needs valgrind (callgrind) on PATH: apt-get install valgrind");
 }
 
+// Stops before the first run when a cell would run out of file descriptors (UsageError).
+void CheckSweepDescriptors(const bench::SweepSettings& settings) {
+  int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
+  for (const std::string& w : settings.workloads) CheckDescriptors(*FindWorkloadSpec(w), max_threads);
+}
+
 // --out: a directory this process can create and write into; else UsageError (exit 2) now, not a
 // failure after the sweep ran.
 void CheckOutputDirectory(const std::string& dir) {
@@ -193,6 +199,7 @@ int Run(RunOptions& o) {
       store = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(o.resume));
       settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
       bench::CheckSweepSettings(settings, true);
+      CheckSweepDescriptors(settings);
     } catch (const std::runtime_error& e) {
       std::string message = e.what();
       if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
@@ -224,20 +231,19 @@ int Run(RunOptions& o) {
     settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     settings.knobs = ParseKnobs(o.knobs);
     bench::CheckSweepSettings(settings, false);
+    CheckSweepDescriptors(settings);
     settings.command_line = o.command_line;
     nlohmann::json context = bench::MachineContext(topology, self);
     settings.WriteTo(context["ftbench"]);
     std::string dir = o.out.empty() ? DefaultOutDir(context["host_name"]) : o.out;
+    CheckOutputDirectory(dir);
     LockResultsDir(dir);
     if (std::filesystem::exists(std::filesystem::path(dir) / "results.json"))
       throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
-    CheckOutputDirectory(dir);
     store = std::make_unique<bench::ResultsStore>(dir, context);
     store->Flush();
   }
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
-  // Stop before the first run when a cell would run out of file descriptors.
-  for (const std::string& w : settings.workloads) CheckDescriptors(*FindWorkloadSpec(w), max_threads);
   if (max_threads > topology.Pus())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
                max_threads, topology.Pus());

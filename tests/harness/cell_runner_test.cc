@@ -21,6 +21,7 @@ Variant FakeVariant() {
   v.runtime.allow_threads = [] { return std::make_unique<RuntimeScope>(); };
   v.runtime.counters = [] { return std::map<std::string, std::uint64_t>{}; };
   v.runtime.live_objects = [] { return std::int64_t{0}; };
+  v.runtime.object_memory = [] { return std::map<std::string, KindMemory>{}; };
   v.runtime.gil_enabled = [] { return false; };
   v.runtime.eval_breaker = [] {};
   return v;
