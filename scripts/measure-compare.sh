@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures ftbench compare's false-alarm and detection rates on this machine (issue 6,
-# docs/compare.md "Measured on this machine"). N triples of quick sweeps, one after another:
+# Measures ftbench compare's false-alarm and detection rates on this machine
+# (docs/compare.md "Measured on this machine"). N triples of quick sweeps, one after another:
 #   A_i  ftbench run --quick                      (base)
 #   B_i  ftbench run --quick --work-scale 1.10    (every workload does 10% more work)
 #   C_i  ftbench run --quick                      (the same build again)

@@ -21,10 +21,11 @@ namespace ftb::bench {
 inline constexpr const char* kCalibrationWorkload = "calibration";
 inline constexpr const char* kCalibrationVariant = "machine";
 inline constexpr const char* kCalibrationCategory = "calibration";
-// Iterations of the kernel at work scale 1: about 40 ms on one core of a 3 GHz x86-64 (the loop
-// runs one dependent xorshift step, six single-cycle operations, per iteration), the length of
-// a typical workload's cell.
-inline constexpr std::int64_t kCalibrationDefaultSize = 20'000'000;
+// Iterations of the kernel at work scale 1: about 120 ms on one core of a 3 GHz x86-64 (the loop
+// runs one dependent xorshift step, six single-cycle operations, per iteration), so that even a
+// quick sweep's 2-thread calibration (a fifth of it, split in two) runs for over 10 ms, above the
+// short-cell bound; 20,000,000 gave 4 ms there.
+inline constexpr std::int64_t kCalibrationDefaultSize = 60'000'000;
 // A round whose machine efficiency (speedup / threads) at some thread count is below this is
 // flagged (results.txt; `ftbench report --calibration-threshold` chooses its own).
 inline constexpr double kCalibrationThreshold = 0.9;

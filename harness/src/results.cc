@@ -29,7 +29,7 @@ std::string RunName(const std::string& workload, const std::string& variant, int
 namespace {
 
 constexpr double kMsPerSecond = 1000.0;
-constexpr double kVariationWarning = 0.05;  // the 5%
+constexpr double kVariationWarning = 0.05;  // a cell varying more than 5% is flagged
 // A cell whose median is under this is dominated by what does not scale with the size: one
 // preemption (a scheduler time slice is 1-4 ms on Linux's default settings), a thread's wake-up
 // after the start barrier, page faults of the first touch. 5 ms keeps one such event under ~20%

@@ -241,7 +241,7 @@ def test_holm_correction_is_applied(tmp_path):
 def test_a_change_within_the_cells_own_noise_is_not_a_regression(tmp_path):
     # 20 vs 20 repetitions with 10% noise and a 12% slowdown: beyond the 5% threshold and
     # significant, but within 2 x the cells' spread, which is how far such a cell drifts between
-    # two sweeps of one build. Flagged only with --noise-factor 0 (the issue's rule as written).
+    # two sweeps of one build. Flagged only with --noise-factor 0 (the plain rule).
     kw = dict(reps=20, noise=0.10, variants=("gil",), threads=(1,))
     base, new = pair(tmp_path, synth_times(seed=7, **kw), synth_times(seed=8, slowdown=1.12, **kw))
     doc = json.loads(run_compare(base, new, "--format", "json").stdout)
