@@ -12,6 +12,7 @@
 #include <bit>
 #include <cstring>
 
+#include "ftb/stackref.h"
 #include "ftb/types.h"
 #include "internal.h"
 
@@ -276,6 +277,18 @@ void DictUpdate(Object* dict, Object* other) {
   EnsureShared(d);
   EnsureShared(o);
   ForEachEntry(o->keys, [d](DictEntry&, Object* key, Object* value) { SetLocked(d, key, value); });
+}
+
+StackRef DictGetStackRef(Object* dict, Object* key) {
+  // The reference DictGet takes is released again for a deferred or immortal value, so the slot
+  // is tagged; the brc variant's lock-free lookup can skip the count write altogether.
+  Ref value = DictGet(dict, key);
+  if (!value) return StackRef();
+  if (IsDeferredOrImmortal(value.get())) {
+    Object* op = value.get();
+    return StackRef::New(op);  // tagged: `value` releases its reference below
+  }
+  return StackRef::Steal(std::move(value));
 }
 
 FTB_NAMESPACE_END

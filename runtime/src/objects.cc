@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ftb/mechanisms.h"
 #include "ftb/types.h"
 #include "internal.h"
 
@@ -71,12 +72,21 @@ constinit std::array<IntObject, kSmallIntCount> g_small_ints = MakeSmallInts();
 
 const char* KindName(Kind kind) noexcept {
   static constexpr const char* kNames[] = {"None", "bool",     "int",  "float",    "str",    "tuple",
-                                           "list", "dict", "function", "type", "instance"};
+                                           "list", "dict", "function", "type", "instance", "code",
+                                           "pyfunction", "module", "range", "iterator", "method"};
   static_assert(std::size(kNames) == kKindCount);
   return kNames[static_cast<int>(kind)];
 }
 
 const char* TypeName(const Object* op) noexcept { return op->type->name; }
+
+// ---- the mechanisms' switches ----
+
+namespace {
+constinit Mechanisms g_mechanisms{};
+}  // namespace
+void SetMechanisms(const Mechanisms& mechanisms) noexcept { g_mechanisms = mechanisms; }
+const Mechanisms& CurrentMechanisms() noexcept { return g_mechanisms; }
 
 // ---- allocation ----
 
@@ -104,9 +114,22 @@ std::size_t ObjectBytes(const Object* op) noexcept {
     case Kind::kFunction: return sizeof(FunctionObject);
     case Kind::kType: return sizeof(TypeObject);
     case Kind::kInstance: return sizeof(InstanceObject);
+    case Kind::kCode:
+    case Kind::kPyFunction:
+    case Kind::kModule:
+    case Kind::kRange:
+    case Kind::kIterator:
+    case Kind::kMethod: return op->type->basicsize;
     case Kind::kCount: break;
   }
   ::ftb::FatalError(__FILE__, __LINE__, "ObjectBytes: object of an unknown kind");
+}
+
+void* AllocObjectMemory(std::size_t bytes) noexcept { return internal::AllocObjectMemory(bytes); }
+
+void InitObjectHeader(Object* op, TypeObject* type) noexcept {
+  FTB_CHECK(type->basicsize != 0, "InitObjectHeader: a type outside the runtime needs its basicsize");
+  internal::InitObject(op, type, type->basicsize);
 }
 
 void FreeObject(Object* op) noexcept {
@@ -528,6 +551,7 @@ Ref Call(Object* callable, std::span<Object* const> args) {
   if (callable->type == &g_function_type) return static_cast<FunctionObject*>(callable)->fn(args);
   if (callable->type == &g_type_type && static_cast<TypeObject*>(callable)->dict != nullptr)
     return NewInstance(callable, args);
+  if (callable->type->call != nullptr) return callable->type->call(callable, args);
   TypeError("object is not callable", callable);
 }
 
@@ -544,13 +568,17 @@ Ref Class(std::string_view name, std::initializer_list<std::pair<std::string_vie
   return Ref::Steal(cls);
 }
 
-Ref NewInstance(Object* cls, std::span<Object* const> args) {
+Ref AllocInstance(Object* cls) {
   FTB_CHECK(cls->type == &g_type_type && static_cast<TypeObject*>(cls)->dict != nullptr,
-            "NewInstance needs a class made by Class()");
+            "AllocInstance needs a class made by Class()");
   Ref dict = Dict();
   auto* op = internal::AllocObject<InstanceObject>(static_cast<TypeObject*>(cls));
   op->dict = static_cast<DictObject*>(dict.release());
-  Ref self = Ref::Steal(op);
+  return Ref::Steal(op);
+}
+
+Ref NewInstance(Object* cls, std::span<Object* const> args) {
+  Ref self = AllocInstance(cls);
   static Object* const init_name = InternStr("__init__").release();
   if (Ref init = DictGet(static_cast<TypeObject*>(cls)->dict, init_name)) {
     std::vector<Object*> call_args;

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 
 #include "ftb/base.h"
@@ -36,12 +37,21 @@ enum class Kind : std::uint8_t {
   kFunction,
   kType,
   kInstance,
+  // Kinds of the interpreter tier (interp/): their types are defined there, sized by
+  // TypeObject::basicsize.
+  kCode,
+  kPyFunction,
+  kModule,
+  kRange,
+  kIterator,
+  kMethod,
   kCount,
 };
 inline constexpr int kKindCount = static_cast<int>(Kind::kCount);
 const char* KindName(Kind kind) noexcept;
 
 struct TypeObject;
+class Ref;
 
 struct Object {
   Policy::Header hdr;
@@ -64,6 +74,17 @@ struct TypeObject : Object {
   Kind kind;
   void (*dealloc)(Object* op) noexcept;  // release what the object holds, then FreeObject
   struct DictObject* dict;               // class attributes and methods; null for built-ins
+  // Calling an object of this type (tp_call), for types defined outside the runtime: Call()
+  // dispatches to it. Null: not callable (built-in functions and classes are handled by Call).
+  Ref (*call)(Object* callable, std::span<Object* const> args) = nullptr;
+  // The allocation size of an object of an interpreter-tier kind (tp_basicsize); ObjectBytes
+  // reads it for those kinds. Unused (0) for the runtime's own kinds.
+  std::size_t basicsize = 0;
+  // brc: the slot of this class in every thread's per-thread reference-count array (CPython's
+  // tp_unique_id, Python/uniqueid.c); 0 = none (static types, or the mechanism switched off).
+  std::int32_t unique_id = 0;
+  // The base class of a class (single inheritance; attribute lookup walks it); null for none.
+  TypeObject* base = nullptr;
 };
 
 inline void Incref(Object* op) { Policy::Incref(op->hdr); }

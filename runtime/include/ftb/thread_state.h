@@ -73,6 +73,10 @@ struct alignas(kCacheLine) ThreadState {
   std::vector<DeferredFree> deferred_frees;  // this thread's only
 
   ThreadState* registry_next = nullptr;  // guarded by the registry mutex
+
+  // The interpreter's innermost frame's StackRef region (ftb/stackref.h), for the deferred
+  // collector; null when the thread runs no interpreted code. Written only by this thread.
+  struct StackRoots* stack_roots = nullptr;
 };
 
 // The calling thread's state, or null when it has none.

@@ -151,6 +151,9 @@ inline Ref Call(Object* callable, std::initializer_list<Object*> args) {
 // creates an instance and calls its __init__, if any, with the arguments.
 Ref Class(std::string_view name, std::initializer_list<std::pair<std::string_view, Object*>> attrs);
 Ref NewInstance(Object* cls, std::span<Object* const> args = {});
+// An instance of `cls` with an empty attribute dict, without calling __init__ (object.__new__;
+// the interpreter calls __init__ itself so that an exception in it can propagate).
+Ref AllocInstance(Object* cls);
 Ref GetAttr(Object* obj, Object* name);  // instance dict, then the class dict
 void SetAttr(Object* obj, Object* name, Object* value);
 // obj.name(*args): the method is looked up through the type (a new reference to the function,

@@ -1,0 +1,97 @@
+// ftb/stackref.h: the interpreter's references on its value stack and in its fast locals.
+//
+// CPython 3.14 keeps the references of its frames as tagged pointers (_PyStackRef,
+// Include/internal/pycore_stackref.h). In the free-threaded build, loading an object that is
+// immortal or has *deferred* reference counting does not touch its count: the slot is tagged
+// (Py_TAG_DEFERRED, bit 0) and closing it does nothing. Deferred objects (top-level functions,
+// code objects, module globals, classes) are therefore never freed by a decref reaching zero; the
+// garbage collector frees them after scanning every thread's frames for tagged references.
+//
+// In ftbench this is the brc variant's mechanism (switchable, see Mechanisms below); gil and atomic
+// always own what they hold (their counts are plain or atomic), so a StackRef there is an owned
+// reference with one spare bit.
+//
+//   bits_:  [ Object* (8-byte aligned) | bit 0: 1 = no reference owned (deferred or immortal) ]
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "ftb/object.h"
+
+FTB_NAMESPACE_BEGIN
+
+// gc_bits (brc): the object's count is deferred (CPython's _PyGC_BITS_DEFERRED).
+inline constexpr std::uint8_t kGcDeferred = 4;
+
+// Whether `op` may be held on an interpreter stack without a reference (tagged).
+inline bool IsDeferredOrImmortal(const Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    return IsImmortal(op) || (Policy::LoadGcBits(op->hdr) & kGcDeferred) != 0;
+  } else {
+    return false;
+  }
+}
+
+class StackRef {
+ public:
+  static constexpr std::uintptr_t kTagDeferred = 1;
+
+  constexpr StackRef() = default;
+  // Takes over an owned reference.
+  static StackRef Steal(Ref ref) noexcept { return StackRef(reinterpret_cast<std::uintptr_t>(ref.release())); }
+  static StackRef StealObject(Object* op) noexcept { return StackRef(reinterpret_cast<std::uintptr_t>(op)); }
+  // PyStackRef_FromPyObjectNew: a new reference to `op`, or a tagged slot without one when `op` is
+  // deferred or immortal.
+  static StackRef New(Object* op) noexcept {
+    if (IsDeferredOrImmortal(op)) return StackRef(reinterpret_cast<std::uintptr_t>(op) | kTagDeferred);
+    Incref(op);
+    return StackRef(reinterpret_cast<std::uintptr_t>(op));
+  }
+
+  Object* get() const noexcept { return reinterpret_cast<Object*>(bits_ & ~kTagDeferred); }
+  bool is_null() const noexcept { return bits_ == 0; }
+  bool owns_reference() const noexcept { return (bits_ & kTagDeferred) == 0; }
+  std::uintptr_t bits() const noexcept { return bits_; }
+
+  // PyStackRef_CLOSE: releases the reference, if the slot owns one; the slot becomes null.
+  void Close() noexcept {
+    std::uintptr_t bits = std::exchange(bits_, 0);
+    if (bits != 0 && (bits & kTagDeferred) == 0) Decref(reinterpret_cast<Object*>(bits));
+  }
+  // PyStackRef_DUP: another slot for the same object (a reference only where this one owns one).
+  StackRef Dup() const noexcept {
+    if (bits_ != 0 && (bits_ & kTagDeferred) == 0) Incref(get());
+    return StackRef(bits_);
+  }
+  // PyStackRef_AsPyObjectSteal: an owned reference for code outside the interpreter (increfs a
+  // tagged slot); the slot becomes null.
+  Ref ToRef() noexcept {
+    std::uintptr_t bits = std::exchange(bits_, 0);
+    if (bits == 0) return Ref();
+    Object* op = reinterpret_cast<Object*>(bits & ~kTagDeferred);
+    if ((bits & kTagDeferred) != 0) return Ref::New(op);
+    return Ref::Steal(op);
+  }
+
+ private:
+  explicit constexpr StackRef(std::uintptr_t bits) : bits_(bits) {}
+  std::uintptr_t bits_ = 0;
+};
+static_assert(sizeof(StackRef) == sizeof(void*));
+
+// A region of StackRefs that the deferred collector scans: an interpreter frame's fast locals and
+// value stack, [base, *top). Frames link themselves into their thread's chain
+// (ThreadState::stack_roots) on entry and unlink on exit; the eval loop keeps *top current at
+// every point where another thread may scan (calls, eval-breaker checks).
+struct StackRoots {
+  StackRoots* previous = nullptr;
+  StackRef* base = nullptr;
+  StackRef* const* top = nullptr;
+};
+
+// dict[key] as a StackRef (CPython's _Py_dict_lookup_threadsafe_stackref): a tagged slot, without
+// touching the value's count, when the value is deferred or immortal. Null when the key is absent.
+StackRef DictGetStackRef(Object* dict, Object* key);
+
+FTB_NAMESPACE_END
