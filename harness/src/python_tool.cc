@@ -1,18 +1,12 @@
 #include "python_tool.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "commands.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace ftb::cli {
 namespace {
@@ -60,11 +54,8 @@ int RunPlotsScript(const std::string& script, const std::vector<std::string>& ar
   std::filesystem::path path = std::filesystem::path(FTB_SOURCE_DIR) / "plots" / script;
   if (!std::filesystem::is_regular_file(path))
     throw UsageError(script + " not found at " + path.string() + " (was the source tree moved?)");
-  std::vector<std::string> argv_strings = {kPython, "-c", kBootstrap, path.string()};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv = {kPython, "-c", kBootstrap, path.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
   // Ctrl-C at the terminal reaches the script too, which exits 130 after cleaning up: wait for it
   // instead of dying first. SIGTERM and SIGHUP sent to this process alone are passed on.
   struct sigaction ignore {}, forward{}, old_int{}, old_term{}, old_hup{};
@@ -82,28 +73,17 @@ int RunPlotsScript(const std::string& script, const std::vector<std::string>& ar
       sigaction(SIGHUP, &h, nullptr);
     }
   } restore{old_int, old_term, old_hup};
-  // The child starts with SIGINT at its default, not ignored as here.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, kPython, nullptr, &attributes, argv.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  if (rc != 0)
-    throw UsageError(std::string("cannot run ") + kPython + ": " + std::strerror(rc) +
+  std::optional<bench::ChildProcess> child;
+  try {
+    // The child starts with SIGINT at its default, not ignored as here.
+    child.emplace(argv, bench::SpawnOptions{.default_signals = {SIGINT}});
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string(e.what()) +
                      " (the charts and statistics need Debian's python3 with python3-matplotlib and "
                      "python3-numpy; scripts/setup-debian.sh installs them)");
-  g_child = pid;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  g_child = child->pid();
+  return child->Wait().ShellCode();
 }
 
 }  // namespace ftb::cli
