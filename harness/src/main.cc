@@ -6,8 +6,8 @@
 #include <utility>
 #include <system_error>
 
+#include "build_info.h"
 #include "cell_runner.h"
-
 #include "commands.h"
 
 namespace ftb::cli {
@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   CLI::App app{"ftbench: the cost and the gain of free threading, measured on one object runtime "
                "compiled three ways (gil, atomic, brc)"};
   app.require_subcommand(1);
+  // ftbench --version: what this binary is.
+  app.set_version_flag("--version", [] {
+    return std::string("ftbench ") + ftb::bench::Version() + "\ncommit " + ftb::bench::BuildCommit();
+  }, "print the version and the commit it was built from, and exit");
   ftb::cli::AddListCommand(app);
   ftb::cli::AddRunCommand(app);
   ftb::cli::AddTopologyCommand(app);
@@ -41,7 +45,8 @@ int main(int argc, char** argv) {
       if (!sub->get_group().empty()) valid += (valid.empty() ? "" : ", ") + sub->get_name();
     }
     if (!known) {
-      std::fprintf(stderr, "ftbench: error: unknown subcommand '%s' (valid: %s)\n", argv[1], valid.c_str());
+      std::fprintf(stderr, "ftbench: error: unknown subcommand '%s' (valid: %s); see ftbench --help\n", argv[1],
+                   valid.c_str());
       return 2;
     }
   }
@@ -53,6 +58,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the message and a hint
