@@ -9,6 +9,7 @@
 #include "build_info.h"
 #include "cell_runner.h"
 #include "commands.h"
+#include "python_tool.h"
 
 namespace ftb::cli {
 namespace {
@@ -22,10 +23,13 @@ int main(int argc, char** argv) {
   CLI::App app{"ftbench: the cost and the gain of free threading, measured on one object runtime "
                "compiled three ways (gil, atomic, brc)"};
   app.require_subcommand(1);
-  // ftbench --version: what this binary is.
+  // ftbench --version: what this binary is, and where it finds the Python tools of report and
+  // compare (an installed binary: under its own prefix).
   app.set_version_flag("--version", [] {
-    return std::string("ftbench ") + ftb::bench::Version() + "\ncommit " + ftb::bench::BuildCommit();
-  }, "print the version and the commit it was built from, and exit");
+    ftb::cli::PythonTools tools = ftb::cli::FindPythonTools();
+    return std::string("ftbench ") + ftb::bench::Version() + "\ncommit " + ftb::bench::BuildCommit() +
+           "\npython tools " + (tools.dir.empty() ? "not found: " + tools.problem : tools.dir.string());
+  }, "print the version, the commit it was built from and where the Python tools are, and exit");
   ftb::cli::AddListCommand(app);
   ftb::cli::AddRunCommand(app);
   ftb::cli::AddTopologyCommand(app);
