@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
-from . import calibration  # noqa: E402
+from . import calibration, stats  # noqa: E402
 from .results import Metric, Results, ResultsError, load  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
@@ -201,13 +201,6 @@ def overhead_values(results: Results) -> dict:
     return table
 
 
-def geometric_mean(values: list) -> float | None:
-    values = [v for v in values if v and v > 0]
-    if not values:
-        return None
-    return math.exp(sum(math.log(v) for v in values) / len(values))
-
-
 def overhead_chart(results: Results) -> Figure:
     """Time relative to gil at 1 thread, per workload and as a geometric mean, with 95% CIs.
 
@@ -233,7 +226,7 @@ def overhead_chart(results: Results) -> Figure:
         for y, m in zip(ys, ms):
             _value_label(ax, y, m.value, m.ci_high if m.value >= 1 else m.ci_low)
         tops += [m.ci_high for m in ms] + [m.ci_low for m in ms]
-        gmean = geometric_mean([m.value for m in ms])
+        gmean = stats.geometric_mean_of_positive([m.value for m in ms])
         if gmean is not None:
             y = len(results.workloads) + offset
             ax.barh(y, gmean - 1, height, left=1, color=colour, hatch="//", edgecolor="white")
@@ -313,7 +306,7 @@ def memory_chart(results: Results) -> Figure:
             ratios = dict(points)
             ys = [i + offset for i, w in enumerate(results.workloads) if w in ratios]
             xs = [ratios[w] for w in results.workloads if w in ratios]
-            gmean = geometric_mean(xs)
+            gmean = stats.geometric_mean_of_positive(xs)
             if gmean is not None:
                 ys.append(len(results.workloads) + offset)
                 xs.append(gmean)
