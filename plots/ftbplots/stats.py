@@ -220,6 +220,8 @@ def bootstrap_ratio_ci(base, new, seed: int, resamples: int = BOOTSTRAP_RESAMPLE
     import numpy as np
     from scipy.stats import bootstrap
     b, n = np.asarray(_values(base, "bootstrap")), np.asarray(_values(new, "bootstrap"))
+    if len(b) < 2 or len(n) < 2:  # scipy refuses a one-value sample; its resamples are itself
+        return bootstrap_ratio_ci_by_hand(b, n, seed, resamples, level)
     result = bootstrap((b, n), _ratio_of_medians, n_resamples=resamples, method="percentile",
                        confidence_level=level, vectorized=True, paired=False,
                        random_state=np.random.Generator(np.random.PCG64(seed)))
