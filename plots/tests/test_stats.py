@@ -33,7 +33,8 @@ def test_scipy_bootstrap_equals_the_hand_written_one_digit_for_digit():
     rng = random.Random(7)
     for seed in range(20):
         base, new = random_samples(rng, False), random_samples(rng, seed % 2 == 0)
-        assert stats.bootstrap_ratio_ci(base, new, seed) == stats.bootstrap_ratio_ci_by_hand(base, new, seed)
+        assert (stats.bootstrap_ratio_ci(base, new, seed)
+                == stats.bootstrap_ratio_ci_by_hand(base, new, seed))
 
 
 def test_median_robust_cv_and_geometric_mean_equal_their_hand_written_versions():

@@ -35,7 +35,8 @@ def cases() -> list:
     for n in (3, 7, 10, 15, 20, 31):  # repetition counts a sweep uses, and more
         spread = rng.choice([0.01, 0.05, 0.2])
         x = [rng.lognormvariate(0, spread) * 12.5 for _ in range(n)]
-        y = [rng.lognormvariate(0, spread) * 12.5 * rng.choice([0.9, 1.0, 1.1]) for _ in range(n + rng.randint(-2, 2))]
+        factor = rng.choice([0.9, 1.0, 1.1])
+        y = [rng.lognormvariate(0, spread) * 12.5 * factor for _ in range(n + rng.randint(-2, 2))]
         out.append({"x": x, "y": y})
     return out
 
