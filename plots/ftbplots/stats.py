@@ -3,7 +3,7 @@
 Every module of ftbplots (compare, report, charts, calibration, results) and micro/tools take
 their statistics from here. Where scipy.stats has the statistic, it computes it; the hand-written
 versions below stay as cross-checks (plots/tests/test_stats.py compares the two), and the C++
-implementation (statistics/statistics.h) is checked against this one on the same samples
+implementation (harness/statistics/statistics.h) is checked against this one on the same samples
 (tests/statistics/cross_check_test.py).
 
 - percentile(x, p): linear interpolation between closest ranks (numpy's default, as the C++
