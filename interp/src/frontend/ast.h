@@ -88,7 +88,7 @@ struct Stmt {
     kImport,      // import names[i] as asnames[i]
     kImportFrom,  // from name import names[i] as asnames[i]
     kRaise,       // value may be null
-    kTry,         // try: body; handlers; else: orelse
+    kTry,         // try: body; handlers; else: orelse; finally: finalbody
     kAssert,      // assert value, exprs[0] (optional)
     kDelete,      // del targets
   };
@@ -99,6 +99,7 @@ struct Stmt {
   int op = 0;
   Body body;
   Body orelse;
+  Body finalbody;
   std::string name;
   std::vector<std::string> names;
   std::vector<std::string> asnames;

@@ -12,8 +12,15 @@
 //     loops and handlers unwinds them under the value: SWAP 2; POP_TOP (a loop's iterator) or
 //     SWAP 2; POP_EXCEPT (a handler's saved exception), innermost first, then RETURN_VALUE. So the
 //     stack is always empty at RETURN_VALUE.
-//   - try/except/else: the else body follows the try body, outside the covered range. The `as`
-//     name stays bound after the clause (CPython unbinds it). `finally` is not supported.
+//   - Exception handlers are a stack while compiling; each instruction records the innermost one
+//     in effect, and the exception table is the runs of consecutive instructions with the same
+//     handler (so entries never overlap). Code that leaves a block (break/continue/return) runs
+//     under the handlers outside it, as CPython's POP_BLOCK arranges.
+//   - try/except/else: the else body follows the try body, outside the covered range; a clause's
+//     closing POP_EXCEPT; JUMP_FORWARD end are outside the cleanup's range. The `as` name stays
+//     bound after the clause (CPython unbinds it).
+//   - try/finally: see Try() below; break/continue/return in the try body run the finally body
+//     inline first; break/continue/return out of a finally body are SyntaxErrors (unsupported).
 //   - assert test, msg: test; POP_JUMP_IF_TRUE ok; LOAD_GLOBAL AssertionError; [PUSH_NULL; msg;
 //     CALL 1]; RAISE_VARARGS 1; ok:.
 //   - import m [as n]: IMPORT_NAME m; store n. from m import a [as b], c: IMPORT_NAME m;
@@ -26,6 +33,7 @@
 //     not visible there), except in its first iterable.
 //   - Constant expression statements (docstrings) compile to nothing; -<number literal> is one
 //     constant.
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -63,10 +71,27 @@ struct Label {
   std::vector<std::uint32_t> fixups;
 };
 
+// A statement block that break/continue/return must leave through: what it holds on the value
+// stack and how many exception handlers were active outside it.
 struct Block {
-  enum class Kind { kWhile, kFor, kHandler } kind;
+  enum class Kind {
+    kWhile,
+    kFor,          // holds the iterator
+    kHandler,      // an except clause's body: holds the saved (previous) exception
+    kFinallyTry,   // the try body of a try/finally: leaving it runs the finally body
+    kFinallyBody,  // a finally body: not to be left by break/continue/return
+  } kind;
   int break_label = -1;
   int continue_label = -1;
+  int stack = 0;                  // values this block keeps on the stack
+  std::size_t outer_handlers = 0;  // the handler stack's size outside the block
+  const ast::Body* finalbody = nullptr;
+};
+
+// An exception handler in effect while instructions are emitted.
+struct HandlerRecord {
+  int label;
+  std::uint32_t depth;
 };
 
 // ---- scope analysis ---------------------------------------------------------------------------
@@ -161,6 +186,7 @@ class ScopeScanner {
           Stmts(h.body);
         }
         Stmts(s.orelse);
+        Stmts(s.finalbody);
         return;
       default:
         if (s.value) ExprS(*s.value);
@@ -233,7 +259,13 @@ class UnitCompiler {
     if (arg > Instr::kMaxArg) Error(loc, "too many names, constants or instructions in one code unit");
     unit_->code.push_back(Instr::Make(op, arg));
     unit_->locations.push_back(loc);
+    instr_handler_.push_back(handlers_.empty() ? -1 : handlers_.back());
   }
+  void PushHandler(int label, std::uint32_t depth) {
+    handler_records_.push_back({label, depth});
+    handlers_.push_back(static_cast<int>(handler_records_.size() - 1));
+  }
+  void PopHandler() { handlers_.pop_back(); }
 
   int NewLabel() {
     labels_.emplace_back();
@@ -328,6 +360,30 @@ class UnitCompiler {
     for (const Label& l : labels_) {
       if (!l.fixups.empty()) throw std::logic_error("internal compiler error: a jump to an unbound label");
     }
+    // The exception table: runs of consecutive instructions under the same handler (runs never
+    // overlap, so the innermost-first order holds trivially).
+    for (std::size_t i = 0; i < instr_handler_.size();) {
+      const int h = instr_handler_[i];
+      std::size_t j = i + 1;
+      while (j < instr_handler_.size() && instr_handler_[j] == h) ++j;
+      if (h >= 0) {
+        const HandlerRecord& r = handler_records_[static_cast<std::size_t>(h)];
+        const std::int64_t target = labels_[static_cast<std::size_t>(r.label)].target;
+        if (target < 0) throw std::logic_error("internal compiler error: an unbound handler label");
+        ExceptionEntry e;
+        e.start = static_cast<std::uint32_t>(i);
+        e.end = static_cast<std::uint32_t>(j);
+        e.handler = static_cast<std::uint32_t>(target);
+        e.depth = r.depth;
+        if (!unit_->exception_table.empty() && unit_->exception_table.back().end == e.start &&
+            unit_->exception_table.back().handler == e.handler && unit_->exception_table.back().depth == e.depth) {
+          unit_->exception_table.back().end = e.end;
+        } else {
+          unit_->exception_table.push_back(e);
+        }
+      }
+      i = j;
+    }
     unit_->stacksize = ComputeStackSize(*unit_);
     return unit_;
   }
@@ -406,8 +462,8 @@ class UnitCompiler {
 
   int BaseDepth() const {
     int d = 0;
-    for (const Block& b : blocks_) d += (b.kind == Block::Kind::kWhile) ? 0 : 1;
-    return d;
+    for (const Block& b : blocks_) d += b.stack;
+    return d + extra_depth_;
   }
 
   void StmtC(const Stmt& s) {
@@ -445,7 +501,7 @@ class UnitCompiler {
         const int after = NewLabel();
         Bind(top);
         if (!IsTrueConstant(*s.value)) JumpIf(*s.value, false, orelse);
-        blocks_.push_back({Block::Kind::kWhile, after, top});
+        blocks_.push_back({Block::Kind::kWhile, after, top, 0, handlers_.size(), nullptr});
         Stmts(s.body);
         blocks_.pop_back();
         if (Reachable()) Jump(top, loc);
@@ -463,7 +519,7 @@ class UnitCompiler {
         Bind(top);
         JumpForward(Opcode::FOR_ITER, exhausted, loc);
         Store(*s.targets[0]);
-        blocks_.push_back({Block::Kind::kFor, after, top});
+        blocks_.push_back({Block::Kind::kFor, after, top, 1, handlers_.size(), nullptr});
         Stmts(s.body);
         blocks_.pop_back();
         if (Reachable()) Jump(top, loc);
@@ -475,33 +531,36 @@ class UnitCompiler {
       case SK::kBreak:
       case SK::kContinue: {
         const bool is_break = s.kind == SK::kBreak;
-        for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
-          if (it->kind == Block::Kind::kHandler) {
-            Emit(Opcode::POP_EXCEPT, 0, loc);
-            continue;
-          }
-          if (is_break && it->kind == Block::Kind::kFor) Emit(Opcode::POP_TOP, 0, loc);
-          Jump(is_break ? it->break_label : it->continue_label, loc);
-          return;
+        std::size_t loop = blocks_.size();
+        while (loop > 0 && blocks_[loop - 1].kind != Block::Kind::kWhile && blocks_[loop - 1].kind != Block::Kind::kFor) {
+          --loop;
         }
-        Error(loc, is_break ? "'break' outside loop" : "'continue' not properly in loop");
+        if (loop == 0) Error(loc, is_break ? "'break' outside loop" : "'continue' not properly in loop");
+        const Block target = blocks_[loop - 1];
+        const std::vector<int> saved = handlers_;
+        Unwind(loop, false, is_break ? "'break'" : "'continue'", loc);
+        handlers_.resize(std::min(handlers_.size(), target.outer_handlers));
+        if (is_break && target.kind == Block::Kind::kFor) Emit(Opcode::POP_TOP, 0, loc);
+        Jump(is_break ? target.break_label : target.continue_label, loc);
+        handlers_ = saved;
+        return;
       }
       case SK::kPass:
         return;
-      case SK::kReturn:
+      case SK::kReturn: {
         if (unit_->kind != CodeUnit::Kind::kFunction) Error(loc, "'return' outside function");
         if (s.value) {
           ExprC(*s.value);
         } else {
           Emit(Opcode::LOAD_CONST, ConstOf(Constant::Kind::kNone), loc);
         }
-        for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
-          if (it->kind == Block::Kind::kWhile) continue;
-          Emit(Opcode::SWAP, 2, loc);
-          Emit(it->kind == Block::Kind::kFor ? Opcode::POP_TOP : Opcode::POP_EXCEPT, 0, loc);
-        }
+        const std::vector<int> saved = handlers_;
+        Unwind(0, true, "'return'", loc);
+        handlers_.clear();
         Emit(Opcode::RETURN_VALUE, 0, loc);
+        handlers_ = saved;
         return;
+      }
       case SK::kDef:
         FunctionDef(s);
         return;
@@ -657,17 +716,110 @@ class UnitCompiler {
     StoreName(s.name, s.loc);
   }
 
+  // Leaves blocks_[stop..] innermost first, as break/continue/return do (`preserve_tos`: a
+  // return value is on top, so values below it are popped with SWAP 2). Each block's exit code
+  // runs under the handlers outside that block; the caller restores handlers_.
+  void Unwind(std::size_t stop, bool preserve_tos, const char* what, Location loc) {
+    for (std::size_t i = blocks_.size(); i-- > stop;) {
+      if (blocks_[i].kind == Block::Kind::kFinallyBody) {
+        Error(loc, std::string(what) + " out of a 'finally' block is not supported by ftbench's interpreter");
+      }
+    }
+    for (std::size_t i = blocks_.size(); i-- > stop;) {
+      const Block b = blocks_[i];
+      handlers_.resize(std::min(handlers_.size(), b.outer_handlers));
+      switch (b.kind) {
+        case Block::Kind::kWhile:
+        case Block::Kind::kFinallyBody:
+          break;
+        case Block::Kind::kFor:
+          if (preserve_tos) {
+            Emit(Opcode::SWAP, 2, loc);
+            Emit(Opcode::POP_TOP, 0, loc);
+          }
+          break;
+        case Block::Kind::kHandler:
+          if (preserve_tos) Emit(Opcode::SWAP, 2, loc);
+          Emit(Opcode::POP_EXCEPT, 0, loc);
+          break;
+        case Block::Kind::kFinallyTry: {
+          // The finally body, inline, outside the blocks it protects.
+          const std::vector<Block> saved = blocks_;
+          blocks_.resize(i);
+          extra_depth_ += preserve_tos ? 1 : 0;
+          FinallyBody(*b.finalbody, 0);
+          extra_depth_ -= preserve_tos ? 1 : 0;
+          blocks_ = saved;
+          break;
+        }
+      }
+    }
+  }
+
+  void FinallyBody(const Body& body, int stack) {
+    blocks_.push_back({Block::Kind::kFinallyBody, -1, -1, stack, handlers_.size(), nullptr});
+    Stmts(body);
+    blocks_.pop_back();
+  }
+
+  // try/finally (with or without except clauses inside):
+  //       body (the try/except part)        under handler F at depth d
+  //       finally body; JUMP_FORWARD end    (break/continue/return in body run a copy inline)
+  //   F:  PUSH_EXC_INFO                     under handler C at depth d+1
+  //       finally body
+  //       RERAISE
+  //   C:  SWAP 2; POP_EXCEPT; RERAISE
+  //   end:
   void Try(const Stmt& s) {
+    if (s.finalbody.empty()) {
+      TryExcept(s);
+      return;
+    }
     const std::uint32_t depth = static_cast<std::uint32_t>(BaseDepth());
     const int end = NewLabel();
-    const std::uint32_t body_start = Pc();
+    const int on_exception = NewLabel();
+    const int cleanup = NewLabel();
+    PushHandler(on_exception, depth);
+    blocks_.push_back({Block::Kind::kFinallyTry, -1, -1, 0, handlers_.size() - 1, &s.finalbody});
+    if (s.handlers.empty()) {
+      Stmts(s.body);
+    } else {
+      TryExcept(s);
+    }
+    blocks_.pop_back();
+    PopHandler();
+    if (Reachable()) {
+      FinallyBody(s.finalbody, 0);
+      if (Reachable()) Jump(end, s.loc);
+    }
+    const Location floc = s.finalbody.front()->loc;
+    Bind(on_exception);
+    PushHandler(cleanup, depth + 1);
+    Emit(Opcode::PUSH_EXC_INFO, 0, floc);
+    FinallyBody(s.finalbody, 2);
+    Emit(Opcode::RERAISE, 0, floc);
+    PopHandler();
+    Bind(cleanup);
+    Emit(Opcode::SWAP, 2, floc);
+    Emit(Opcode::POP_EXCEPT, 0, floc);
+    Emit(Opcode::RERAISE, 0, floc);
+    Bind(end);
+  }
+
+  // try/except/else, code_unit.h's scheme.
+  void TryExcept(const Stmt& s) {
+    const std::uint32_t depth = static_cast<std::uint32_t>(BaseDepth());
+    const int end = NewLabel();
+    const int handler = NewLabel();
+    const int cleanup = NewLabel();
+    PushHandler(handler, depth);
     Stmts(s.body);
-    const std::uint32_t body_end = Pc();
+    PopHandler();
     Stmts(s.orelse);
     if (Reachable()) Jump(end, s.loc);
-    const std::uint32_t handler = Pc();
-    bound_here_ = Pc();  // reached through the exception table
+    Bind(handler);
     const Location hloc = s.handlers.front().loc;
+    PushHandler(cleanup, depth + 1);
     Emit(Opcode::PUSH_EXC_INFO, 0, hloc);
     bool caught_all = false;
     for (const ast::Handler& h : s.handlers) {
@@ -684,24 +836,25 @@ class UnitCompiler {
       } else {
         Emit(Opcode::POP_TOP, 0, h.loc);
       }
-      blocks_.push_back({Block::Kind::kHandler, -1, -1});
+      blocks_.push_back({Block::Kind::kHandler, -1, -1, 1, handlers_.size() - 1, nullptr});
       Stmts(h.body);
       blocks_.pop_back();
       if (Reachable()) {
+        const std::vector<int> saved = handlers_;
+        PopHandler();
         Emit(Opcode::POP_EXCEPT, 0, h.loc);
         Jump(end, h.loc);
+        handlers_ = saved;
       }
       Bind(next);
       if (caught_all) break;
     }
     if (!caught_all) Emit(Opcode::RERAISE, 0, hloc);
-    const std::uint32_t cleanup = Pc();
-    bound_here_ = Pc();
+    PopHandler();
+    Bind(cleanup);
     Emit(Opcode::SWAP, 2, hloc);
     Emit(Opcode::POP_EXCEPT, 0, hloc);
     Emit(Opcode::RERAISE, 0, hloc);
-    if (body_end > body_start) unit_->exception_table.push_back({body_start, body_end, handler, depth});
-    unit_->exception_table.push_back({handler, cleanup, cleanup, depth + 1});
     Bind(end);
   }
 
@@ -951,6 +1104,10 @@ class UnitCompiler {
   ScopeInfo scope_;
   std::vector<Label> labels_;
   std::vector<Block> blocks_;
+  std::vector<HandlerRecord> handler_records_;
+  std::vector<int> handlers_;       // the handlers in effect, innermost last (indexes into handler_records_)
+  std::vector<int> instr_handler_;  // per instruction: its handler, or -1
+  int extra_depth_ = 0;             // values a return keeps on the stack while a finally body runs inline
   std::vector<std::map<std::string, std::uint32_t>> comp_scopes_;
   int comp_body_depth_ = 0;
   int comprehensions_ = 0;

@@ -315,8 +315,13 @@ class Parser {
       Next();
       s->orelse = ParseBlock("'else' statement", eloc);
     }
-    if (AtKw("finally")) Unsupported(Here(), "'finally'");
-    if (s->handlers.empty()) Error(Here(), "expected 'except' or 'finally' block");
+    if (AtKw("finally")) {
+      const Location floc = Here();
+      Next();
+      s->finalbody = ParseBlock("'finally' statement", floc);
+    } else if (s->handlers.empty()) {
+      Error(Here(), "expected 'except' or 'finally' block");
+    }
     return s;
   }
 
