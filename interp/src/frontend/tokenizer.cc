@@ -327,7 +327,8 @@ class Tokenizer {
     for (;;) {
       if (pos_ >= src_.size()) {
         Error(line, col, std::string(triple ? "unterminated triple-quoted string literal" : "unterminated string literal") +
-                             " (detected at line " + std::to_string(line_) + ")");
+                             " (detected at line " + std::to_string(Col() == 0 && line_ > 1 ? line_ - 1 : line_) +
+                             ")");
       }
       const char c = src_[pos_];
       if (c == quote) {
