@@ -340,5 +340,281 @@ TEST(FrontendCompiler, TryExceptElse) {
     EXPECT_EQ(f->exception_table[k].depth, 1u);
   }
 }
+
+TEST(FrontendCompiler, BareExceptCatchesAllWithoutReraise) {
+  const auto m = Compile("try:\n    f()\nexcept:\n    pass\n");
+  EXPECT_EQ(Listing(*m),
+            "LOAD_GLOBAL f\nPUSH_NULL\nCALL 0\nPOP_TOP\nJUMP_FORWARD 12\n"
+            "PUSH_EXC_INFO\nPOP_TOP\nPOP_EXCEPT\nJUMP_FORWARD 12\n"
+            "SWAP 2\nPOP_EXCEPT\nRERAISE\n"
+            "LOAD_CONST None\nRETURN_VALUE\n");
+  ASSERT_EQ(m->exception_table.size(), 2u);
+  EXPECT_EQ(m->exception_table[0].start, 0u);
+  EXPECT_EQ(m->exception_table[0].end, 4u);
+  EXPECT_EQ(m->exception_table[0].handler, 5u);
+  EXPECT_EQ(m->exception_table[1].start, 5u);
+  EXPECT_EQ(m->exception_table[1].end, 7u);
+  EXPECT_EQ(m->exception_table[1].handler, 9u);
+  EXPECT_EQ(m->exception_table[1].depth, 1u);
+}
+
+TEST(FrontendCompiler, TryInsideLoopHasTheIteratorBelowIt) {
+  const auto m = Compile(
+      "def f(xs):\n"
+      "    for x in xs:\n"
+      "        try:\n"
+      "            g(x)\n"
+      "        except ValueError:\n"
+      "            break\n");
+  const CodeUnit* f = Find(*m, "f");
+  EXPECT_EQ(Listing(*f),
+            "LOAD_FAST xs\nGET_ITER\nFOR_ITER 23\nSTORE_FAST x\n"                            // 0-3
+            "LOAD_GLOBAL g\nPUSH_NULL\nLOAD_FAST x\nCALL 1\nPOP_TOP\nJUMP_FORWARD 22\n"     // 4-9
+            "PUSH_EXC_INFO\nLOAD_GLOBAL ValueError\nCHECK_EXC_MATCH\nPOP_JUMP_IF_FALSE 18\nPOP_TOP\n"  // 10-14
+            "POP_EXCEPT\nPOP_TOP\nJUMP_FORWARD 23\n"                                        // 15-17: break
+            "RERAISE\nSWAP 2\nPOP_EXCEPT\nRERAISE\n"                                        // 18-21
+            "JUMP_BACKWARD 2\nLOAD_CONST None\nRETURN_VALUE\n");                            // 22-24
+  ASSERT_GE(f->exception_table.size(), 2u);
+  EXPECT_EQ(f->exception_table[0].start, 4u);
+  EXPECT_EQ(f->exception_table[0].handler, 10u);
+  EXPECT_EQ(f->exception_table[0].depth, 1u);  // the iterator stays
+  EXPECT_EQ(f->exception_table[1].handler, 19u);
+  EXPECT_EQ(f->exception_table[1].depth, 2u);
+  for (const ExceptionEntry& e : f->exception_table) {
+    EXPECT_FALSE(e.start <= 15 && 15 < e.end) << "break's POP_EXCEPT runs outside the handlers";
+  }
+}
+
+TEST(FrontendCompiler, ReturnInsideHandlerRestoresTheException) {
+  EXPECT_EQ(FunctionListing("def f():\n    try:\n        g()\n    except KeyError as e:\n        return e\n", "f"),
+            "LOAD_GLOBAL g\nPUSH_NULL\nCALL 0\nPOP_TOP\nJUMP_FORWARD 18\n"                          // 0-4
+            "PUSH_EXC_INFO\nLOAD_GLOBAL KeyError\nCHECK_EXC_MATCH\nPOP_JUMP_IF_FALSE 14\nSTORE_FAST e\n"  // 5-9
+            "LOAD_FAST e\nSWAP 2\nPOP_EXCEPT\nRETURN_VALUE\n"                                       // 10-13
+            "RERAISE\nSWAP 2\nPOP_EXCEPT\nRERAISE\nLOAD_CONST None\nRETURN_VALUE\n");               // 14-19
+}
+
+TEST(FrontendCompiler, TryFinally) {
+  const auto m = Compile(
+      "def f(r):\n"
+      "    try:\n"
+      "        g(r)\n"
+      "    finally:\n"
+      "        close(r)\n"
+      "    return 1\n");
+  const CodeUnit* f = Find(*m, "f");
+  EXPECT_EQ(Listing(*f),
+            "LOAD_GLOBAL g\nPUSH_NULL\nLOAD_FAST r\nCALL 1\nPOP_TOP\n"            // 0-4 body
+            "LOAD_GLOBAL close\nPUSH_NULL\nLOAD_FAST r\nCALL 1\nPOP_TOP\n"        // 5-9 finally, normal path
+            "JUMP_FORWARD 21\n"                                                     // 10
+            "PUSH_EXC_INFO\n"                                                       // 11
+            "LOAD_GLOBAL close\nPUSH_NULL\nLOAD_FAST r\nCALL 1\nPOP_TOP\n"        // 12-16 finally, exception path
+            "RERAISE\nSWAP 2\nPOP_EXCEPT\nRERAISE\n"                                // 17-20
+            "LOAD_CONST 1\nRETURN_VALUE\n");
+  ASSERT_EQ(f->exception_table.size(), 2u);
+  EXPECT_EQ(f->exception_table[0].start, 0u);
+  EXPECT_EQ(f->exception_table[0].end, 5u);
+  EXPECT_EQ(f->exception_table[0].handler, 11u);
+  EXPECT_EQ(f->exception_table[1].start, 11u);
+  EXPECT_EQ(f->exception_table[1].end, 18u);
+  EXPECT_EQ(f->exception_table[1].handler, 18u);
+  EXPECT_EQ(f->exception_table[1].depth, 1u);
+  EXPECT_EQ(f->stacksize, 5u);  // prev, exc, close, null, r
+}
+
+TEST(FrontendCompiler, ReturnThroughFinallyRunsItInline) {
+  const auto m = Compile(
+      "def f(r):\n"
+      "    try:\n"
+      "        return g(r)\n"
+      "    finally:\n"
+      "        close(r)\n");
+  const CodeUnit* f = Find(*m, "f");
+  EXPECT_EQ(Listing(*f),
+            "LOAD_GLOBAL g\nPUSH_NULL\nLOAD_FAST r\nCALL 1\n"                   // 0-3: the value, protected
+            "LOAD_GLOBAL close\nPUSH_NULL\nLOAD_FAST r\nCALL 1\nPOP_TOP\n"     // 4-8: finally inline, unprotected
+            "RETURN_VALUE\n"                                                     // 9
+            "PUSH_EXC_INFO\n"                                                    // 10
+            "LOAD_GLOBAL close\nPUSH_NULL\nLOAD_FAST r\nCALL 1\nPOP_TOP\nRERAISE\n"
+            "SWAP 2\nPOP_EXCEPT\nRERAISE\n");
+  ASSERT_EQ(f->exception_table.size(), 2u);
+  EXPECT_EQ(f->exception_table[0].start, 0u);
+  EXPECT_EQ(f->exception_table[0].end, 4u);
+  EXPECT_EQ(f->exception_table[0].handler, 10u);
+  EXPECT_EQ(f->exception_table[0].depth, 0u);
+  EXPECT_EQ(f->exception_table[1].start, 10u);
+  EXPECT_EQ(f->exception_table[1].end, 17u);
+  EXPECT_EQ(f->exception_table[1].handler, 17u);
+  EXPECT_EQ(f->exception_table[1].depth, 1u);
+}
+
+TEST(FrontendCompiler, TryInsideFinallyInlineCopyCountsTheReturnValue) {
+  const auto m = Compile(
+      "def f():\n"
+      "    try:\n"
+      "        return 1\n"
+      "    finally:\n"
+      "        try:\n"
+      "            g()\n"
+      "        except E:\n"
+      "            pass\n");
+  const CodeUnit* f = Find(*m, "f");
+  // The inline copy's try body is the first one; the return value sits below it.
+  bool found = false;
+  for (const ExceptionEntry& e : f->exception_table) {
+    if (e.start == 1) {
+      EXPECT_EQ(e.depth, 1u);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << Disassemble(*f);
+}
+
+TEST(FrontendCompiler, RaiseAndAssert) {
+  EXPECT_EQ(Listing(*Compile("raise ValueError\nraise ValueError('x')\n")),
+            "LOAD_GLOBAL ValueError\nRAISE_VARARGS 1\n"
+            "LOAD_GLOBAL ValueError\nPUSH_NULL\nLOAD_CONST 'x'\nCALL 1\nRAISE_VARARGS 1\n");
+  EXPECT_EQ(Listing(*Compile("assert a, 'msg'\nassert b\n")),
+            "LOAD_GLOBAL a\nPOP_JUMP_IF_TRUE 7\nLOAD_GLOBAL AssertionError\nPUSH_NULL\nLOAD_CONST 'msg'\nCALL 1\n"
+            "RAISE_VARARGS 1\n"
+            "LOAD_GLOBAL b\nPOP_JUMP_IF_TRUE 11\nLOAD_GLOBAL AssertionError\nRAISE_VARARGS 1\n"
+            "LOAD_CONST None\nRETURN_VALUE\n");
+  EXPECT_NE(Listing(*Compile("try:\n    f()\nexcept:\n    raise\n")).find("RAISE_VARARGS 0"), std::string::npos);
+}
+
+TEST(FrontendCompiler, Imports) {
+  EXPECT_EQ(Listing(*Compile("import os\nimport time as t\nfrom os import pipe, read as r\n")),
+            "IMPORT_NAME os\nSTORE_GLOBAL os\nIMPORT_NAME time\nSTORE_GLOBAL t\n"
+            "IMPORT_NAME os\nIMPORT_FROM pipe\nSTORE_GLOBAL pipe\nIMPORT_FROM read\nSTORE_GLOBAL r\nPOP_TOP\n"
+            "LOAD_CONST None\nRETURN_VALUE\n");
+  EXPECT_EQ(FunctionListing("def f():\n    import time\n    return time\n", "f"),
+            "IMPORT_NAME time\nSTORE_FAST time\nLOAD_FAST time\nRETURN_VALUE\n");
+}
+
+TEST(FrontendCompiler, DocstringsAndPassCompileToNothing) {
+  EXPECT_EQ(FunctionListing("def f():\n    '''doc'''\n    pass\n", "f"), "LOAD_CONST None\nRETURN_VALUE\n");
+}
+
+TEST(FrontendCompiler, StringLiteralsConcatenate) {
+  EXPECT_EQ(Listing(*Compile("x = 'a' \"b\"\n")), "LOAD_CONST 'ab'\nSTORE_GLOBAL x\nLOAD_CONST None\nRETURN_VALUE\n");
+}
+
+TEST(FrontendCompiler, OneLineBodies) {
+  EXPECT_EQ(FunctionListing("def f(x):\n    if x: return 1\n    while x: x -= 1; g()\n", "f"),
+            "LOAD_FAST x\nPOP_JUMP_IF_FALSE 4\nLOAD_CONST 1\nRETURN_VALUE\n"
+            "LOAD_FAST x\nPOP_JUMP_IF_FALSE 15\nLOAD_FAST x\nLOAD_CONST 1\nBINARY_OP -=\nSTORE_FAST x\n"
+            "LOAD_GLOBAL g\nPUSH_NULL\nCALL 0\nPOP_TOP\nJUMP_BACKWARD 4\nLOAD_CONST None\nRETURN_VALUE\n");
+}
+
+TEST(FrontendCompiler, StackSizes) {
+  EXPECT_EQ(Compile("x = 1\n")->stacksize, 1u);
+  EXPECT_EQ(Compile("x = [1, 2, 3]\n")->stacksize, 3u);
+  EXPECT_EQ(Compile("f(1, 2)\n")->stacksize, 4u);                  // f, null, 1, 2
+  EXPECT_EQ(Compile("d[k] += 1\n")->stacksize, 4u);                // d k d k, then d k v 1
+  EXPECT_EQ(Compile("for x in y:\n    f(x)\n")->stacksize, 4u);    // iterator, f, null, x
+  EXPECT_EQ(Compile("a < b < c\n")->stacksize, 3u);                // b a b
+  EXPECT_EQ(Compile("x = [i for i in y]\n")->stacksize, 3u);       // list, iterator, item
+  EXPECT_EQ(Compile("try:\n    f\nexcept E:\n    pass\n")->stacksize, 3u);  // prev, exc, E
+}
+
+TEST(FrontendCompiler, StackDepthCheckRefusesBrokenCode) {
+  CodeUnit u;
+  u.qualname = "broken";
+  u.code = {Instr::Make(Opcode::POP_TOP, 0), Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::RETURN_VALUE, 0)};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);  // pops an empty stack
+  u.code = {Instr::Make(Opcode::LOAD_CONST, 0)};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);  // falls off the end
+  // Two paths reach RETURN_VALUE with different depths.
+  u.code = {Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::POP_JUMP_IF_FALSE, 4),
+            Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::RETURN_VALUE, 0)};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);
+  // A JUMP_BACKWARD that goes forward.
+  u.code = {Instr::Make(Opcode::JUMP_BACKWARD, 1), Instr::Make(Opcode::LOAD_CONST, 0),
+            Instr::Make(Opcode::RETURN_VALUE, 0)};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);
+  // FOR_ITER's exhausted branch pops the iterator: the loop below is balanced.
+  u.code = {Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::GET_ITER, 0), Instr::Make(Opcode::FOR_ITER, 5),
+            Instr::Make(Opcode::POP_TOP, 0), Instr::Make(Opcode::JUMP_BACKWARD, 2), Instr::Make(Opcode::LOAD_CONST, 0),
+            Instr::Make(Opcode::RETURN_VALUE, 0)};
+  EXPECT_EQ(ComputeStackSize(u), 2u);
+  // A handler is entered with its entry's depth plus the exception.
+  u.code = {Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::RETURN_VALUE, 0), Instr::Make(Opcode::POP_TOP, 0),
+            Instr::Make(Opcode::POP_TOP, 0), Instr::Make(Opcode::LOAD_CONST, 0), Instr::Make(Opcode::RETURN_VALUE, 0)};
+  u.exception_table = {{0, 1, 2, 0}};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);  // the second POP_TOP underflows
+  u.exception_table = {{0, 1, 2, 1}};
+  EXPECT_THROW(ComputeStackSize(u), std::logic_error);  // depth 1 is above instruction 0's depth 0
+}
+
+TEST(FrontendCompiler, LineTableHasOneLocationPerInstruction) {
+  const auto m = Compile(
+      "x = 1\n"
+      "y = (x +\n"
+      "     g(x))\n"
+      "if y:\n"
+      "    z = 2\n");
+  ASSERT_EQ(m->locations.size(), m->code.size());
+  // x = 1
+  EXPECT_EQ(m->locations[0].line, 1);
+  EXPECT_EQ(m->locations[0].column, 4);  // the constant
+  EXPECT_EQ(m->locations[1].line, 1);    // STORE_GLOBAL x
+  EXPECT_EQ(m->locations[1].column, 0);
+  // y = (x + g(x)): LOAD_GLOBAL x at 2:5, LOAD_GLOBAL g at 3:5, the + at 2:5
+  EXPECT_EQ(m->locations[2].line, 2);
+  EXPECT_EQ(m->locations[2].column, 5);
+  EXPECT_EQ(m->code[3].op(), Opcode::LOAD_GLOBAL);
+  EXPECT_EQ(m->locations[3].line, 3);
+  EXPECT_EQ(m->locations[3].column, 5);
+  EXPECT_EQ(m->code[7].op(), Opcode::BINARY_OP);
+  EXPECT_EQ(m->locations[7].line, 2);
+  // if y: z = 2
+  EXPECT_EQ(m->code[9].op(), Opcode::LOAD_GLOBAL);
+  EXPECT_EQ(m->locations[9].line, 4);
+  EXPECT_EQ(m->code[11].op(), Opcode::LOAD_CONST);
+  EXPECT_EQ(m->locations[11].line, 5);
+  for (const Location& l : m->locations) EXPECT_GE(l.line, 1);
+  const auto f = Compile("def f(a):\n    b = a\n    return b\n");
+  const CodeUnit* fn = Find(*f, "f");
+  ASSERT_EQ(fn->locations.size(), fn->code.size());
+  EXPECT_EQ(fn->locations[0].line, 2);
+  EXPECT_EQ(fn->locations.back().line, 3);
+}
+
+TEST(FrontendCompiler, DisassembleListsEveryUnit) {
+  const auto m = Compile("def f(n):\n    if n < 2:\n        return n\n    return f(n - 1)\n");
+  EXPECT_EQ(Disassemble(*m),
+            "Disassembly of <code <module>, file \"t.py\", line 1>:\n"
+            "   1          0 LOAD_CONST               0 (<code f, file \"t.py\", line 1>)\n"
+            "              1 MAKE_FUNCTION            0\n"
+            "              2 STORE_GLOBAL             0 (f)\n"
+            "              3 LOAD_CONST               1 (None)\n"
+            "              4 RETURN_VALUE\n"
+            "\n"
+            "Disassembly of <code f, file \"t.py\", line 1>:\n"
+            "   2          0 LOAD_FAST                0 (n)\n"
+            "              1 LOAD_CONST               0 (2)\n"
+            "              2 COMPARE_OP               0 (<)\n"
+            "              3 POP_JUMP_IF_FALSE        6 (to 6)\n"
+            "\n"
+            "   3          4 LOAD_FAST                0 (n)\n"
+            "              5 RETURN_VALUE\n"
+            "\n"
+            "   4    >>    6 LOAD_GLOBAL              0 (f)\n"
+            "              7 PUSH_NULL\n"
+            "              8 LOAD_FAST                0 (n)\n"
+            "              9 LOAD_CONST               1 (1)\n"
+            "             10 BINARY_OP                9 (-)\n"
+            "             11 CALL                     1\n"
+            "             12 RETURN_VALUE\n");
+}
+
+TEST(FrontendCompiler, DisassembleShowsConstantsAndTheExceptionTable) {
+  const auto m = Compile("try:\n    x = [1.5, 1e20, \"it's\", 'a\\n', -0.25, True, 0.0001, 123456789.0]\nexcept:\n    pass\n");
+  const std::string d = Disassemble(*m);
+  for (const char* repr : {"(1.5)", "(1e+20)", "(\"it's\")", "('a\\n')", "(-0.25)", "(True)", "(0.0001)", "(123456789.0)"}) {
+    EXPECT_NE(d.find(repr), std::string::npos) << repr << "\n" << d;
+  }
+  EXPECT_NE(d.find("ExceptionTable:\n  0 to 10 -> 11 [0]\n  11 to 13 -> 15 [1]\n"), std::string::npos) << d;
+}
+
 }  // namespace
 }  // namespace ftb::bc
