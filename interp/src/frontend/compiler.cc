@@ -168,7 +168,7 @@ class ScopeScanner {
       case SK::kGlobal:
         for (std::size_t k = 0; k < s.names.size(); ++k) {
           const std::string& n = s.names[k];
-          const Location loc = s.name_locs[k];
+          const Location loc = s.loc;  // Python points at the statement
           if (params_.count(n)) Error(loc, "name '" + n + "' is parameter and global");
           auto it = seen_.find(n);
           if (it != seen_.end() && !info_.globals.count(n)) {
