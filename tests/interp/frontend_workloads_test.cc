@@ -1,5 +1,5 @@
 // Whole files through the front end: the Python workloads (workloads/py/*.py, when the tree has
-// them) and a sample that uses every construct of the subset. Each compiles, and every code unit
+// them), a sample that uses every construct of the subset and one that leaves blocks every way. Each compiles, and every code unit
 // in it is well formed: one location per instruction, a stack size the depth check agrees with,
 // exception entries inside the code.
 #include <gtest/gtest.h>
@@ -50,6 +50,12 @@ TEST(FrontendFiles, SampleUsingTheWholeSubsetCompiles) {
                                       "Square.__init__", "Square.area", "bump", "classify", "walk", "guarded", "retry",
                                       "strings", "main"}));
   EXPECT_FALSE(Disassemble(*code).empty());
+}
+
+TEST(FrontendFiles, BlockExitsSampleCompiles) {
+  const auto code = CompileFile(std::string(FTB_SOURCE_DIR) + "/tests/interp/data/frontend_blocks.py");
+  ExpectWellFormed(*code);
+  EXPECT_EQ(CodeNames(*code), (std::vector<std::string>{"<module>", "close", "f1", "f2", "f3", "f4", "f5", "f6", "run"}));
 }
 
 TEST(FrontendFiles, EveryPythonWorkloadCompiles) {
