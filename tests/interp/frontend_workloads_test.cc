@@ -1,7 +1,7 @@
 // Whole files through the front end: the Python workloads (workloads/py/*.py, when the tree has
-// them), a sample that uses every construct of the subset and one that leaves blocks every way. Each compiles, and every code unit
-// in it is well formed: one location per instruction, a stack size the depth check agrees with,
-// exception entries inside the code.
+// them), a sample that uses every construct of the subset and one that leaves blocks every way.
+// Each compiles, and every code unit in it is well formed: one location per instruction, a stack
+// size the depth check agrees with, exception entries inside the code.
 #include <gtest/gtest.h>
 
 #include <filesystem>
