@@ -53,7 +53,7 @@ struct SweepSettings {
 // back: known variants and workloads, each at most once; 1 to 4096 threads; 1 to 1000
 // repetitions; 0 to 100 warm-up runs; a finite positive work scale giving every workload a valid
 // size; knobs that exist and are in range; at most kMaxRunsPerSweep runs in all. Throws
-// cli::UsageError naming the first problem in one line, by its option name (`--threads`) or, when
+// InputError naming the first problem in one line, by its option name (`--threads`) or, when
 // `recorded`, by its key in results.json.
 inline constexpr std::size_t kMaxRunsPerSweep = 1'000'000;
 void CheckSweepSettings(const SweepSettings& settings, bool recorded);
