@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "workload_select.h"
+
 namespace ftb::cli {
 
 // The whole text as a finite number (a leading '+' allowed); nullopt for anything else, NaN and
@@ -45,7 +47,7 @@ std::vector<std::string> SplitList(const std::vector<std::string>& words, const 
 
 // The thread counts of a list option: whole numbers in [1, kMaxThreads], each once. Empty when the
 // option was not given.
-constexpr int kMaxThreads = 4096;
+using bench::kMaxThreads;
 std::vector<int> ParseThreadList(const std::vector<std::string>& words, const std::string& option, bool given);
 
 // Parses `--knob` words: "name=value" (applies to every selected workload that has the knob) or

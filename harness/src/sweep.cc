@@ -162,7 +162,8 @@ void CheckSweepSettings(const SweepSettings& s, bool recorded) {
   distinct(s.workloads, "--workloads", "workloads");
   if (s.threads.empty()) throw InputError(name("--threads", "threads") + ": no thread count");
   for (int t : s.threads)
-    if (t < 1 || t > 4096) throw InputError(fmt::format("{}: {} is not between 1 and 4096", name("--threads", "threads"), t));
+    if (t < 1 || t > kMaxThreads)
+      throw InputError(fmt::format("{}: {} is not between 1 and {}", name("--threads", "threads"), t, kMaxThreads));
   distinct(s.threads, "--threads", "threads");
   if (s.repetitions < 1 || s.repetitions > 1000)
     throw InputError(fmt::format("{}: {} is not between 1 and 1000", name("--repetitions", "repetitions"), s.repetitions));

@@ -181,7 +181,8 @@ void CheckDescriptors(const WorkloadSpec& spec, int threads) {
 CellConfig MakeConfig(const WorkloadSpec& spec, int threads, std::int64_t size, Scaling scaling,
                              const std::map<std::string, double>& overrides) {
   CheckSize(size);
-  if (threads < 1 || threads > 4096) throw InputError(fmt::format("thread count must be in [1, 4096], got {}", threads));
+  if (threads < 1 || threads > kMaxThreads)
+    throw InputError(fmt::format("thread count must be in [1, {}], got {}", kMaxThreads, threads));
   CheckDescriptors(spec, threads);
   CellConfig config;
   config.threads = threads;

@@ -18,6 +18,9 @@
 
 namespace ftb::bench {
 
+// The most threads a cell may have (every thread count of a sweep, `--threads` of every subcommand).
+inline constexpr int kMaxThreads = 4096;
+
 // Scaling modes by name: "strong" and "weak". ParseScaling: nullopt for any other text.
 const char* ScalingName(Scaling scaling);
 std::optional<Scaling> ParseScaling(std::string_view name);
