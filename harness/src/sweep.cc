@@ -336,8 +336,8 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   for (std::string line; std::getline(lines, line);)
     if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
   if (failed)  // exit status 2: the cell's environment (its message is above), not a bug
-    throw CellFailure(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
-                                  key.workload, key.variant, key.threads,
+    throw CellFailure(fmt::format("{} {} {}", args.front() == self ? "the child running" : args.front() + " running",
+                                  CellName(key.workload, key.variant, key.threads),
                                   WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
                                                       : fmt::format("exited with status {}", WEXITSTATUS(status))),
                       WIFEXITED(status) && WEXITSTATUS(status) == 2);
@@ -417,7 +417,7 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       if (calibration) return RunCalibration(p.key.threads, size, s.scaling, bind);
       return RunCell(*variant, *entry, config, bind);
     };
-    std::string cell = p.key.workload + "/" + p.key.variant + "/threads:" + std::to_string(p.key.threads);
+    std::string cell = CellName(p.key.workload, p.key.variant, p.key.threads);
     if (s.in_process && warmed.insert(cell).second)
       for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once(0);
     double load = LoadAverage1m();
