@@ -86,16 +86,11 @@ void LockResultsDir(const std::filesystem::path& dir) {
   // fd stays open: the lock lasts as long as this process.
 }
 
-// Repetitions, --quick included: enough for compare's per-cell test to find a change in a whole
-// sweep. A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core
-// quick sweep needs 0.01 / 168 = 6e-5, which 10 repetitions reach and 5 cannot (docs/compare.md).
-constexpr int kRepetitions = 10;
-// Every measured run, --quick included, follows one warm-up run in its own process: a cold run
-// measures first-touch page faults and the allocator's segment setup, not the locking strategy
-// (quick cells ran 5-30% slower cold than warm). A second warm-up run bought nothing measurable
-// (scripts/measure-warmup.sh, interleaved rounds); each costs a whole run. --quick pays for its
-// warm-up with a fifth of each default size: the whole quick suite in about three minutes on 2 cores.
-constexpr int kWarmup = 1;
+// The defaults of --repetitions and --warmup: bench::kDefaultRepetitions and kDefaultWarmup
+// (sweep.h says why). --quick pays for its warm-up with a fifth of each default size: the whole
+// quick suite in about three minutes on 2 cores.
+constexpr int kRepetitions = bench::kDefaultRepetitions;
+constexpr int kWarmup = bench::kDefaultWarmup;
 constexpr double kQuickSize = 0.2;
 // The counts do not vary from run to run, so a counting run needs neither repetitions nor a long
 // region; a tenth of each default size keeps every cell to seconds under callgrind.

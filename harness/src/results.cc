@@ -30,6 +30,7 @@ namespace {
 
 constexpr double kMsPerSecond = 1000.0;
 
+// Whole or not at all for a reader and when this process dies; without fsync, not after a power loss.
 void WriteAtomically(const fs::path& path, const std::string& text) {
   fs::path tmp = path;
   tmp += ".tmp";

@@ -223,7 +223,7 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& s) {
     std::shuffle(order.begin(), order.end(), rng);
     for (RunKey key : order) {
       key.repetition = rep;
-      plan.push_back({key, false});
+      plan.push_back({key});
     }
   }
   return plan;
@@ -359,7 +359,10 @@ CellRecord RunUnderCallgrind(const std::string& self, const SweepSettings& s, co
   return record;
 }
 
-// The longest a killed sweep (SIGKILL, power loss) can lose; Ctrl-C loses nothing.
+// The longest a killed sweep (SIGKILL, a crash) can lose; Ctrl-C loses nothing. The files are
+// renamed into place without fsync (a sync every two seconds would put disk writes inside the
+// measurements): they survive the process dying, not the machine losing power or crashing, after
+// which results.json may be empty or older.
 constexpr std::chrono::seconds kFlushInterval{2};
 
 std::string FormatDuration(double seconds) {
