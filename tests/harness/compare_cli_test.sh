@@ -7,19 +7,21 @@
 # repetitions of one cell can reach p = 0.0079): slower is a regression (exit 1) naming the cell,
 # the other way round an improvement (exit 0).
 # usage: compare_cli_test.sh FTBENCH RESULTS_DIR
+# (grep reads here-strings, not a pipe from echo: grep -q stops at the first match, and echo then
+# dies of SIGPIPE on a long output, which pipefail reports as a failure.)
 set -uo pipefail
 ftbench=$1
 results=$2
 err=$("$ftbench" compare "$results" "$results" --format markdown 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] || { echo "5 repetitions, 168 cells: exit $rc, expected 2 (inconclusive)"; exit 1; }
-echo "$err" | grep -q "ftbench compare: error: inconclusive: with 5 vs 5 repetitions" ||
+grep -q "ftbench compare: error: inconclusive: with 5 vs 5 repetitions" <<<"$err" ||
   { echo "no reason given: $err"; exit 1; }
 out=$("$ftbench" compare "$results" "$results" --format markdown --allow-inconclusive); rc=$?
 [ $rc -eq 0 ] || { echo "same results, --allow-inconclusive: exit $rc, expected 0"; echo "$out"; exit 1; }
-echo "$out" | grep -q "Inconclusive" || { echo "markdown output lacks its verdict"; echo "$out"; exit 1; }
+grep -q "Inconclusive" <<<"$out" || { echo "markdown output lacks its verdict"; echo "$out"; exit 1; }
 err=$("$ftbench" compare "$results" /nonexistent/results 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] || { echo "missing results: exit $rc, expected 2"; exit 1; }
-echo "$err" | grep -q "ftbench compare: error:" || { echo "no clear message: $err"; exit 1; }
+grep -q "ftbench compare: error:" <<<"$err" || { echo "no clear message: $err"; exit 1; }
 
 tmp=$(mktemp -d /tmp/ftbench-compare-cli-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
