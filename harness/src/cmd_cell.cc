@@ -21,18 +21,12 @@ struct CellOptions {
   std::vector<std::string> knobs;
 };
 
-bench::Placement ParsePlacement(const std::string& name) {
-  return name == "scatter" ? bench::Placement::kScatter
-         : name == "none"  ? bench::Placement::kNone
-                           : bench::Placement::kCompact;
-}
-
 // The calibration cell (workload `calibration`, variant `machine`): no runtime, no knobs.
 void RunCalibrationCell(const CellOptions& o) {
-  CheckSize(o.size);
-  auto scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
+  bench::CheckSize(o.size);
+  bench::Scaling scaling = *bench::ParseScaling(o.scaling);  // checked by ScalingChoice
   bench::Topology topology = bench::Topology::Load();
-  bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o.threads, ParsePlacement(o.placement)));
+  bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o.threads, *bench::ParsePlacement(o.placement)));
   for (int w = 0; w < o.warmup; ++w) bench::RunCalibration(o.threads, o.size, scaling, bind);
   bench::CellRecord record = bench::RunCalibration(o.threads, o.size, scaling, bind);
   fmt::print("{}\n", bench::CellRecordToJson(record).dump());
@@ -48,8 +42,8 @@ void AddCellCommand(CLI::App& app) {
   cmd->add_option("--workload", o->workload)->required();
   cmd->add_option("--threads", o->threads)->check(WholeNumber(1, kMaxThreads));
   cmd->add_option("--size", o->size)->check(WholeNumber(INT64_MIN, INT64_MAX));  // the range: CheckSize
-  cmd->add_option("--scaling", o->scaling)->check(CLI::IsMember({"strong", "weak"}));
-  cmd->add_option("--placement", o->placement)->check(CLI::IsMember({"compact", "scatter", "none"}));
+  cmd->add_option("--scaling", o->scaling)->check(ScalingChoice());
+  cmd->add_option("--placement", o->placement)->check(PlacementChoice());
   cmd->add_option("--knob", o->knobs);
   cmd->add_option("--warmup", o->warmup, "unmeasured runs first, in this process")->check(WholeNumber(0, 100));
   cmd->callback([o] {
@@ -57,17 +51,14 @@ void AddCellCommand(CLI::App& app) {
       RunCalibrationCell(*o);
       return;
     }
-    const bench::Variant* variant = ResolveVariants({o->variant}).front();
-    const bench::WorkloadSpec* spec = FindWorkloadSpec(o->workload);
+    const bench::Variant* variant = bench::ResolveVariants({o->variant}).front();
+    const bench::WorkloadSpec* spec = bench::FindWorkloadSpec(o->workload);
     if (spec == nullptr) throw UsageError("unknown workload " + o->workload);
-    CheckSize(o->size);
-    auto scaling = o->scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
-    bench::CellConfig config = MakeConfig(*spec, o->threads, o->size, scaling, ParseKnobs(o->knobs));
+    bench::CheckSize(o->size);
+    bench::Scaling scaling = *bench::ParseScaling(o->scaling);  // checked by ScalingChoice
+    bench::CellConfig config = bench::MakeConfig(*spec, o->threads, o->size, scaling, ParseKnobs(o->knobs));
     bench::Topology topology = bench::Topology::Load();
-    bench::Placement placement = o->placement == "scatter" ? bench::Placement::kScatter
-                                 : o->placement == "none"  ? bench::Placement::kNone
-                                                           : bench::Placement::kCompact;
-    bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o->threads, placement));
+    bench::BindFn bind = bench::MakeBinder(topology, topology.Plan(o->threads, *bench::ParsePlacement(o->placement)));
     for (int w = 0; w < o->warmup; ++w) bench::RunCell(*variant, *variant->Find(o->workload), config, bind);
     bench::CellRecord record = bench::RunCell(*variant, *variant->Find(o->workload), config, bind);
     fmt::print("{}\n", bench::CellRecordToJson(record).dump());

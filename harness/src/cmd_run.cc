@@ -86,16 +86,11 @@ void LockResultsDir(const std::filesystem::path& dir) {
   // fd stays open: the lock lasts as long as this process.
 }
 
-// Repetitions, --quick included: enough for compare's per-cell test to find a change in a whole
-// sweep. A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core
-// quick sweep needs 0.01 / 168 = 6e-5, which 10 repetitions reach and 5 cannot (docs/compare.md).
-constexpr int kRepetitions = 10;
-// Every measured run, --quick included, follows one warm-up run in its own process: a cold run
-// measures first-touch page faults and the allocator's segment setup, not the locking strategy
-// (quick cells ran 5-30% slower cold than warm). A second warm-up run bought nothing measurable
-// (scripts/measure-warmup.sh, interleaved rounds); each costs a whole run. --quick pays for its
-// warm-up with a fifth of each default size: the whole quick suite in about three minutes on 2 cores.
-constexpr int kWarmup = 1;
+// The defaults of --repetitions and --warmup: bench::kDefaultRepetitions and kDefaultWarmup
+// (sweep.h says why). --quick pays for its warm-up with a fifth of each default size: the whole
+// quick suite in about three minutes on 2 cores.
+constexpr int kRepetitions = bench::kDefaultRepetitions;
+constexpr int kWarmup = bench::kDefaultWarmup;
 constexpr double kQuickSize = 0.2;
 // The counts do not vary from run to run, so a counting run needs neither repetitions nor a long
 // region; a tenth of each default size keeps every cell to seconds under callgrind.
@@ -171,7 +166,7 @@ void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
 // Stops before the first run when a cell would run out of file descriptors (UsageError).
 void CheckSweepDescriptors(const bench::SweepSettings& settings) {
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
-  for (const std::string& w : settings.workloads) CheckDescriptors(*FindWorkloadSpec(w), max_threads);
+  for (const std::string& w : settings.workloads) bench::CheckDescriptors(*bench::FindWorkloadSpec(w), max_threads);
 }
 
 // --out: a directory this process can create and write into; else UsageError (exit 2) now, not a
@@ -217,13 +212,11 @@ int Run(RunOptions& o) {
     fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
   } else {
     settings.variants.clear();
-    for (const bench::Variant* v : ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);
-    settings.workloads = ResolveWorkloads(o.workloads);
+    for (const bench::Variant* v : bench::ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);
+    settings.workloads = bench::ResolveWorkloads(o.workloads);
     settings.threads = o.threads.empty() ? DefaultThreads(topology.Cores()) : o.threads;
-    settings.placement = o.placement == "scatter" ? bench::Placement::kScatter
-                         : o.placement == "none"  ? bench::Placement::kNone
-                                                  : bench::Placement::kCompact;
-    settings.scaling = o.scaling == "weak" ? bench::Scaling::kWeak : bench::Scaling::kStrong;
+    settings.placement = *bench::ParsePlacement(o.placement);  // checked by PlacementChoice
+    settings.scaling = *bench::ParseScaling(o.scaling);        // checked by ScalingChoice
     settings.quick = o.quick;
     settings.repetitions = o.repetitions > 0 ? o.repetitions : kRepetitions;
     settings.warmup = o.warmup >= 0 ? o.warmup : kWarmup;
@@ -293,9 +286,9 @@ void AddRunCommand(CLI::App& app) {
   CLI::Option* threads = AddListOption(
       cmd, "--threads", o->threads_words,
       "thread counts, e.g. 1,2,4, each once (default: 1, powers of two up to the core count, and the core count)");
-  cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
+  cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(PlacementChoice());
   cmd->add_option("--scaling", o->scaling, "strong (fixed total work) | weak (fixed work per thread)")
-      ->check(CLI::IsMember({"strong", "weak"}));
+      ->check(ScalingChoice());
   cmd->add_option("--repetitions", o->repetitions,
                   fmt::format("measured runs per cell (default {}, --quick too; --instructions: 1)", kRepetitions))
       ->check(WholeNumber(1, 1000));

@@ -16,7 +16,7 @@ void AddTopologyCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("topology", "Print the machine's topology and a thread placement plan");
   cmd->add_option("--threads", o->threads, "threads to place (default: one per core)")->check(WholeNumber(1, kMaxThreads));
-  cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(CLI::IsMember({"compact", "scatter", "none"}));
+  cmd->add_option("--placement", o->placement, "compact | scatter | none")->check(PlacementChoice());
   cmd->add_option("--synthetic", o->synthetic, "an hwloc synthetic topology instead of this machine, e.g. \"pack:2 core:8 pu:2\"");
   cmd->callback([o] {
     bench::Topology topology = [&] {
@@ -33,10 +33,7 @@ void AddTopologyCommand(CLI::App& app) {
     for (const bench::CacheInfo& c : topology.Caches())
       fmt::print("L{} {:<11} {:>8} KiB x {:<3} shared by {} PUs\n", c.level, c.type, c.size / 1024, c.count, c.num_sharing);
     int threads = o->threads > 0 ? o->threads : topology.Cores();
-    bench::Placement placement = o->placement == "scatter" ? bench::Placement::kScatter
-                                 : o->placement == "none"  ? bench::Placement::kNone
-                                                           : bench::Placement::kCompact;
-    std::vector<int> plan = topology.Plan(threads, placement);
+    std::vector<int> plan = topology.Plan(threads, *bench::ParsePlacement(o->placement));  // checked by PlacementChoice
     fmt::print("placement {} for {} threads:\n", o->placement, threads);
     if (plan.empty()) fmt::print("  (threads are not bound)\n");
     for (std::size_t i = 0; i < plan.size(); ++i) fmt::print("  thread {:>3} -> PU {}\n", i, plan[i]);

@@ -35,8 +35,6 @@ struct ValidateOptions {
   bool time = false;
 };
 
-const char* ModeName(bench::Scaling s) { return s == bench::Scaling::kStrong ? "strong" : "weak"; }
-
 const bench::WorkloadEntry& EntryOf(const bench::Variant& variant, const std::string& workload) {
   const bench::WorkloadEntry* entry = variant.Find(workload);
   if (entry == nullptr) throw std::runtime_error("variant " + variant.runtime.name + " has no workload " + workload);
@@ -60,23 +58,23 @@ std::int64_t SizeFor(const ValidateOptions& opts, std::int64_t own_size) {
 // --time (hidden): one strong-scaling cell per workload, variant and thread count at the default
 // size, to tune default sizes.
 void RunTiming(const ValidateOptions& opts) {
-  auto workloads = ResolveWorkloads(opts.workloads);
-  auto variants = ResolveVariants(opts.variants);
+  auto workloads = bench::ResolveWorkloads(opts.workloads);
+  auto variants = bench::ResolveVariants(opts.variants);
   auto knobs = ParseKnobs(opts.knobs);
-  CheckKnobs(workloads, knobs);
+  bench::CheckKnobs(workloads, knobs);
   fmt::print("{:<18} {:>8}", "seconds", "size");
   for (const bench::Variant* v : variants)
     for (int threads : opts.threads) fmt::print(" {:>9}", fmt::format("{}@{}", v->runtime.name, threads));
   fmt::print("\n");
   for (const std::string& name : workloads) {
-    const bench::WorkloadSpec& spec = *FindWorkloadSpec(name);
+    const bench::WorkloadSpec& spec = *bench::FindWorkloadSpec(name);
     std::int64_t size = SizeFor(opts, spec.default_size);
     fmt::print("{:<18} {:>8}", name, size);
     std::fflush(stdout);
     for (const bench::Variant* v : variants) {
       for (int threads : opts.threads) {
         bench::CellRecord r =
-            bench::RunCell(*v, EntryOf(*v, name), MakeConfig(spec, threads, size, bench::Scaling::kStrong, knobs));
+            bench::RunCell(*v, EntryOf(*v, name), bench::MakeConfig(spec, threads, size, bench::Scaling::kStrong, knobs));
         fmt::print(" {:>9.3f}", r.wall_seconds);
         std::fflush(stdout);
       }
@@ -86,15 +84,15 @@ void RunTiming(const ValidateOptions& opts) {
 }
 
 void RunValidate(const ValidateOptions& opts) {
-  if (opts.size_given) CheckSize(opts.size);
+  if (opts.size_given) bench::CheckSize(opts.size);
   if (opts.time) return RunTiming(opts);
-  auto workloads = ResolveWorkloads(opts.workloads);
-  auto variants = ResolveVariants(opts.variants);
+  auto workloads = bench::ResolveWorkloads(opts.workloads);
+  auto variants = bench::ResolveVariants(opts.variants);
   auto knobs = ParseKnobs(opts.knobs);
-  CheckKnobs(workloads, knobs);
+  bench::CheckKnobs(workloads, knobs);
   // Every cell's descriptors fit, before the first cell runs.
   int max_threads = *std::max_element(opts.threads.begin(), opts.threads.end());
-  for (const std::string& name : workloads) CheckDescriptors(*FindWorkloadSpec(name), max_threads);
+  for (const std::string& name : workloads) bench::CheckDescriptors(*bench::FindWorkloadSpec(name), max_threads);
   // The reference: the gil variant on one thread, whether or not gil is among the variants tested.
   const bench::Variant* reference = bench::FindVariant("gil");
   if (reference == nullptr) reference = variants.front();
@@ -102,7 +100,7 @@ void RunValidate(const ValidateOptions& opts) {
   int cells = 0, failures = 0;
   auto fail = [&](const bench::CellRecord& r, const std::string& what) {
     ++failures;
-    fmt::print("FAIL {}/{} threads={} {}: {}\n", r.variant, r.workload, r.config.threads, ModeName(r.config.scaling), what);
+    fmt::print("FAIL {}/{} threads={} {}: {}\n", r.variant, r.workload, r.config.threads, bench::ScalingName(r.config.scaling), what);
     std::fflush(stdout);
   };
   auto check_common = [&](const bench::Variant& variant, const bench::WorkloadSpec& spec, const bench::CellRecord& r) {
@@ -114,23 +112,23 @@ void RunValidate(const ValidateOptions& opts) {
   };
 
   for (const std::string& name : workloads) {
-    const bench::WorkloadSpec& spec = *FindWorkloadSpec(name);
+    const bench::WorkloadSpec& spec = *bench::FindWorkloadSpec(name);
     std::int64_t size = SizeFor(opts, spec.validate_size);
     for (bench::Scaling mode : {bench::Scaling::kStrong, bench::Scaling::kWeak}) {
       bench::CellRecord ref =
-          bench::RunCell(*reference, EntryOf(*reference, name), MakeConfig(spec, 1, size, mode, knobs));
+          bench::RunCell(*reference, EntryOf(*reference, name), bench::MakeConfig(spec, 1, size, mode, knobs));
       check_common(*reference, spec, ref);
       if (ref.checksum == 0) fail(ref, "checksum is 0 (the workload reported a wrong answer)");
       if (opts.verbose)
-        fmt::print("ok?  {}/{} threads=1 {} reference checksum {:016x}\n", ref.variant, name, ModeName(mode), ref.checksum);
+        fmt::print("ok?  {}/{} threads=1 {} reference checksum {:016x}\n", ref.variant, name, bench::ScalingName(mode), ref.checksum);
       for (const bench::Variant* variant : variants) {
         for (int threads : opts.threads) {
-          bench::CellRecord r = bench::RunCell(*variant, EntryOf(*variant, name), MakeConfig(spec, threads, size, mode, knobs));
+          bench::CellRecord r = bench::RunCell(*variant, EntryOf(*variant, name), bench::MakeConfig(spec, threads, size, mode, knobs));
           check_common(*variant, spec, r);
           if (r.checksum != ref.checksum)
             fail(r, fmt::format("checksum {:016x}, expected {:016x} (gil, 1 thread)", r.checksum, ref.checksum));
           if (opts.verbose)
-            fmt::print("cell {}/{} threads={} {} {:.4f}s checksum {:016x}\n", r.variant, name, threads, ModeName(mode),
+            fmt::print("cell {}/{} threads={} {} {:.4f}s checksum {:016x}\n", r.variant, name, threads, bench::ScalingName(mode),
                        r.wall_seconds, r.checksum);
         }
       }

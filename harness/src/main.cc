@@ -8,6 +8,7 @@
 
 #include "build_info.h"
 #include "cell_runner.h"
+#include "input_error.h"
 #include "commands.h"
 #include "python_tool.h"
 
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
   } catch (const ftb::cli::ExitStatus& e) {
     return e.code;
   } catch (const ftb::cli::UsageError& e) {
+    std::fprintf(stderr, "ftbench: error: %s\n", e.what());
+    return 2;
+  } catch (const ftb::bench::InputError& e) {  // the harness's modules' word for the same
     std::fprintf(stderr, "ftbench: error: %s\n", e.what());
     return 2;
   } catch (const ftb::bench::CellFailure& e) {

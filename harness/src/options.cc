@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "commands.h"
+#include "topology.h"
+#include "workload_select.h"
 
 namespace ftb::cli {
 namespace {
@@ -67,6 +69,18 @@ CLI::Validator WholeNumber(std::int64_t min, std::int64_t max) {
       fmt::format("INT in [{}, {}]", min, max));
 }
 
+CLI::Validator PlacementChoice() {
+  std::vector<std::string> names;
+  for (bench::Placement p : {bench::Placement::kCompact, bench::Placement::kScatter, bench::Placement::kNone})
+    names.push_back(bench::PlacementName(p));
+  return CLI::IsMember(names);
+}
+
+CLI::Validator ScalingChoice() {
+  return CLI::IsMember(std::vector<std::string>{bench::ScalingName(bench::Scaling::kStrong),
+                                                bench::ScalingName(bench::Scaling::kWeak)});
+}
+
 CLI::Option* AddListOption(CLI::App* cmd, const std::string& name, std::vector<std::string>& words,
                            const std::string& help) {
   return cmd->add_option(name, words, help)->type_name("LIST");
@@ -97,6 +111,20 @@ std::vector<int> ParseThreadList(const std::vector<std::string>& words, const st
     threads.push_back(static_cast<int>(*n));
   }
   return threads;
+}
+
+std::map<std::string, double> ParseKnobs(const std::vector<std::string>& assignments) {
+  std::map<std::string, double> out;
+  for (const std::string& word : assignments) {
+    std::size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == word.size())
+      throw UsageError(fmt::format("--knob expects name=value or workload.name=value, got '{}'", word));
+    std::string key = word.substr(0, eq), text = word.substr(eq + 1);
+    std::optional<double> value = ParseFiniteNumber(text);
+    if (!value) throw UsageError(fmt::format("knob {}: '{}' is not a number", key, text));
+    out[key] = *value;
+  }
+  return out;
 }
 
 }  // namespace ftb::cli

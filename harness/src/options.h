@@ -10,10 +10,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "workload_select.h"
 
 namespace ftb::cli {
 
@@ -30,6 +33,11 @@ CLI::Validator PositiveNumber(double max);
 // A whole number in [min, max]: every integer option.
 CLI::Validator WholeNumber(std::int64_t min, std::int64_t max);
 
+// The names of --placement (compact, scatter, none) and --scaling (strong, weak): exactly those
+// that ParsePlacement (topology.h) and ParseScaling (workload_select.h) accept.
+CLI::Validator PlacementChoice();
+CLI::Validator ScalingChoice();
+
 // Adds an option taking a comma-separated list (also repeated, or space-separated words).
 CLI::Option* AddListOption(CLI::App* cmd, const std::string& name, std::vector<std::string>& words,
                            const std::string& help);
@@ -39,7 +47,11 @@ std::vector<std::string> SplitList(const std::vector<std::string>& words, const 
 
 // The thread counts of a list option: whole numbers in [1, kMaxThreads], each once. Empty when the
 // option was not given.
-constexpr int kMaxThreads = 4096;
+using bench::kMaxThreads;
 std::vector<int> ParseThreadList(const std::vector<std::string>& words, const std::string& option, bool given);
+
+// Parses `--knob` words: "name=value" (applies to every selected workload that has the knob) or
+// "workload.name=value". Malformed words or values that are not finite numbers: UsageError.
+std::map<std::string, double> ParseKnobs(const std::vector<std::string>& assignments);
 
 }  // namespace ftb::cli

@@ -3,15 +3,14 @@
 // its end) so that an interrupted sweep keeps what it finished, and read back by --resume.
 #pragma once
 
-#include <array>
 #include <filesystem>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "aggregate.h"
 #include "cell_runner.h"
 
 namespace ftb::bench {
@@ -33,7 +32,11 @@ struct RunKey {
   int repetition = 0;
 };
 
-// `<workload>/<variant>/threads:<n>/<scaling>/<placement>`
+// A cell's name, `<workload>/<variant>/threads:<n>` (progress lines, messages, results.txt's
+// warnings), and a run's, the cell's followed by `/<scaling>/<placement>` (the name and run_name of
+// results.json's rows). plots/ftbplots/results.py's cell_name and run_name write the same
+// (tests/harness/cell_name_test.py checks).
+std::string CellName(const std::string& workload, const std::string& variant, int threads);
 std::string RunName(const std::string& workload, const std::string& variant, int threads, const std::string& scaling,
                     const std::string& placement);
 
@@ -42,14 +45,6 @@ std::string RunName(const std::string& workload, const std::string& variant, int
 // unless it is empty. Throws std::invalid_argument for a document without a benchmarks list or a
 // row with an unknown time_unit.
 nlohmann::json ExportGoogleBenchmark(const nlohmann::json& doc, bool aggregates_only, const std::string& time_unit);
-// The sweep's noise figure (context.noise in results.json): the median and 90th percentile, over
-// the complete cells with at least 3 repetitions, of each cell's robust CV of its wall times
-// (stats::RobustCV). `benchmarks` is Benchmarks()'s output; null figures when no cell qualifies.
-nlohmann::json NoiseFigure(const nlohmann::json& benchmarks);
-
-// A cell's memory aggregate (the median row's "memory"): medians over its runs' memory objects,
-// and bytes per object by kind (all runs' allocated bytes / objects). Null when no run has memory.
-nlohmann::json MemoryAggregate(const std::vector<const nlohmann::json*>& rows);
 
 class ResultsStore {
  public:
@@ -72,13 +67,14 @@ class ResultsStore {
   // `other_runnable`: tasks of other processes that were runnable when the run started.
   void Add(const RunKey& key, const std::string& category, const CellRecord& record, double load_avg_1m,
            int other_runnable, int pus);
-  // Recomputes the aggregate rows and writes results.json, results.csv and results.txt, each to a
-  // temporary file renamed over the old one.
+  // Recomputes the aggregate rows (aggregate.h) and the calibration block once, and writes
+  // results.json, results.csv and results.txt (results_table.h), each to a temporary file renamed
+  // over the old one.
   void Flush() const;
 
-  // The iteration rows followed, per complete cell, by its aggregate rows.
+  // The iteration rows followed, per complete cell, by its aggregate rows (Aggregator::Benchmarks).
   nlohmann::json Benchmarks() const;
-  // The console table: one line per cell with its median and derived metrics.
+  // The console table (RenderTable), computed without bootstrap intervals, which it does not show.
   std::string Table() const;
 
  private:
@@ -86,11 +82,7 @@ class ResultsStore {
   nlohmann::json context_;
   std::vector<nlohmann::json> rows_;
   std::set<std::tuple<std::string, std::string, int, int>> keys_;  // (workload, variant, threads, repetition)
-  // Per complete cell: the sizes of the cells its aggregates were computed from, and those rows.
-  mutable std::map<std::string, std::pair<std::array<std::size_t, 3>, std::vector<nlohmann::json>>> aggregate_cache_;
-
-  // Benchmarks(); without `intervals`, the estimates have no bootstrap interval (for the table).
-  nlohmann::json Aggregated(bool intervals) const;
+  mutable Aggregator aggregator_;  // remembers the aggregates of the cells that did not change
 };
 
 }  // namespace ftb::bench

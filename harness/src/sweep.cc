@@ -33,7 +33,7 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["workloads"] = workloads;
   ft["threads"] = threads;
   ft["placement"] = PlacementName(placement);
-  ft["scaling"] = scaling == Scaling::kWeak ? "weak" : "strong";
+  ft["scaling"] = ScalingName(scaling);
   ft["repetitions"] = repetitions;
   ft["warmup"] = warmup;
   ft["work_scale"] = work_scale;
@@ -99,13 +99,14 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   if (!threads.is_array()) WrongType("threads", "a list of thread counts", threads);
   for (const json& t : threads) s.threads.push_back(Int("threads", t));
   std::string placement = Text("placement", Setting(ft, "placement"));
-  if (placement != "compact" && placement != "scatter" && placement != "none")
+  std::optional<Placement> parsed_placement = ParsePlacement(placement);
+  if (!parsed_placement)
     throw std::runtime_error(fmt::format("the recorded placement '{}' is not compact, scatter or none", placement));
-  s.placement = placement == "scatter" ? Placement::kScatter : placement == "none" ? Placement::kNone : Placement::kCompact;
+  s.placement = *parsed_placement;
   std::string scaling = Text("scaling", Setting(ft, "scaling"));
-  if (scaling != "strong" && scaling != "weak")
-    throw std::runtime_error(fmt::format("the recorded scaling '{}' is not strong or weak", scaling));
-  s.scaling = scaling == "weak" ? Scaling::kWeak : Scaling::kStrong;
+  std::optional<Scaling> parsed_scaling = ParseScaling(scaling);
+  if (!parsed_scaling) throw std::runtime_error(fmt::format("the recorded scaling '{}' is not strong or weak", scaling));
+  s.scaling = *parsed_scaling;
   s.repetitions = Int("repetitions", Setting(ft, "repetitions"));
   s.warmup = Int("warmup", Setting(ft, "warmup"));
   const json& scale = Setting(ft, "work_scale");
@@ -144,39 +145,40 @@ void CheckSweepSettings(const SweepSettings& s, bool recorded) {
   auto distinct = [&](const auto& list, const char* option, const char* key) {
     std::set<typename std::decay_t<decltype(list)>::value_type> seen;
     for (const auto& item : list)
-      if (!seen.insert(item).second) throw cli::UsageError(fmt::format("{}: {} appears twice", name(option, key), item));
+      if (!seen.insert(item).second) throw InputError(fmt::format("{}: {} appears twice", name(option, key), item));
   };
-  if (s.variants.empty()) throw cli::UsageError(name("--variants", "variants") + ": no variant");
+  if (s.variants.empty()) throw InputError(name("--variants", "variants") + ": no variant");
   for (const std::string& v : s.variants)
-    if (FindVariant(v) == nullptr) throw cli::UsageError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
+    if (FindVariant(v) == nullptr) throw InputError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
   distinct(s.variants, "--variants", "variants");
-  if (s.workloads.empty()) throw cli::UsageError(name("--workloads", "workloads") + ": no workload");
+  if (s.workloads.empty()) throw InputError(name("--workloads", "workloads") + ": no workload");
   for (const std::string& w : s.workloads)
-    if (cli::FindWorkloadSpec(w) == nullptr)
-      throw cli::UsageError(fmt::format("{}: unknown workload '{}' (ftbench list shows them)", name("--workloads", "workloads"), w));
+    if (FindWorkloadSpec(w) == nullptr)
+      throw InputError(fmt::format("{}: unknown workload '{}' (ftbench list shows them)", name("--workloads", "workloads"), w));
   distinct(s.workloads, "--workloads", "workloads");
-  if (s.threads.empty()) throw cli::UsageError(name("--threads", "threads") + ": no thread count");
+  if (s.threads.empty()) throw InputError(name("--threads", "threads") + ": no thread count");
   for (int t : s.threads)
-    if (t < 1 || t > 4096) throw cli::UsageError(fmt::format("{}: {} is not between 1 and 4096", name("--threads", "threads"), t));
+    if (t < 1 || t > kMaxThreads)
+      throw InputError(fmt::format("{}: {} is not between 1 and {}", name("--threads", "threads"), t, kMaxThreads));
   distinct(s.threads, "--threads", "threads");
   if (s.repetitions < 1 || s.repetitions > 1000)
-    throw cli::UsageError(fmt::format("{}: {} is not between 1 and 1000", name("--repetitions", "repetitions"), s.repetitions));
+    throw InputError(fmt::format("{}: {} is not between 1 and 1000", name("--repetitions", "repetitions"), s.repetitions));
   if (s.warmup < 0 || s.warmup > 100)
-    throw cli::UsageError(fmt::format("{}: {} is not between 0 and 100", name("--warmup", "warmup"), s.warmup));
+    throw InputError(fmt::format("{}: {} is not between 0 and 100", name("--warmup", "warmup"), s.warmup));
   if (!std::isfinite(s.work_scale) || s.work_scale <= 0 || s.work_scale > 1e6)
-    throw cli::UsageError(fmt::format("{}: {} is not a finite number in (0, 1e6]", name("--work-scale", "work_scale"), s.work_scale));
-  for (const std::string& w : s.workloads) cli::CheckSize(ScaledSize(cli::FindWorkloadSpec(w)->default_size, s.work_scale));
-  cli::CheckKnobs(s.workloads, s.knobs);
+    throw InputError(fmt::format("{}: {} is not a finite number in (0, 1e6]", name("--work-scale", "work_scale"), s.work_scale));
+  for (const std::string& w : s.workloads) CheckSize(ScaledSize(FindWorkloadSpec(w)->default_size, s.work_scale));
+  CheckKnobs(s.workloads, s.knobs);
   if (!s.valgrind.empty()) {
     for (int t : s.threads)
-      if (t != 1) throw cli::UsageError(fmt::format("{}: {}: instruction counts are single-thread only", name("--threads", "threads"), t));
+      if (t != 1) throw InputError(fmt::format("{}: {}: instruction counts are single-thread only", name("--threads", "threads"), t));
     if (access(s.valgrind.c_str(), X_OK) != 0)
-      throw cli::UsageError(fmt::format("counting instructions needs valgrind, and {} is not executable", s.valgrind));
+      throw InputError(fmt::format("counting instructions needs valgrind, and {} is not executable", s.valgrind));
   }
   // Checked last, on counts now known to be bounded: the plan holds every run in memory.
   std::size_t runs = s.variants.size() * s.workloads.size() * s.threads.size() * static_cast<std::size_t>(s.repetitions);
   if (runs > kMaxRunsPerSweep)
-    throw cli::UsageError(fmt::format("a sweep of {} runs is more than {} (fewer thread counts or repetitions)", runs,
+    throw InputError(fmt::format("a sweep of {} runs is more than {} (fewer thread counts or repetitions)", runs,
                                       kMaxRunsPerSweep));
 }
 
@@ -217,7 +219,7 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& s) {
     std::shuffle(order.begin(), order.end(), rng);
     for (RunKey key : order) {
       key.repetition = rep;
-      plan.push_back({key, false});
+      plan.push_back({key});
     }
   }
   return plan;
@@ -253,7 +255,7 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   std::vector<std::string> cell = {self, "cell", "--variant", key.variant, "--workload", key.workload,
                                    "--warmup", std::to_string(warmup),
                                    "--threads", std::to_string(key.threads), "--size", std::to_string(size),
-                                   "--scaling", s.scaling == Scaling::kWeak ? "weak" : "strong",
+                                   "--scaling", ScalingName(s.scaling),
                                    "--placement", PlacementName(s.placement)};
   args.insert(args.end(), cell.begin(), cell.end());
   for (const auto& [name, value] : s.knobs) {
@@ -282,9 +284,8 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   for (std::string line; std::getline(lines, line);)
     if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
   if (failed)  // exit status 2: the cell's environment (its message is above), not a bug
-    throw CellFailure(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
-                                  key.workload, key.variant, key.threads,
-                                  status.Describe()),
+    throw CellFailure(fmt::format("{} {} {}", args.front() == self ? "the child running" : args.front() + " running",
+                                  CellName(key.workload, key.variant, key.threads), status.Describe()),
                       status.signal == 0 && status.code == 2);
   return CellRecordFromJson(json::parse(text));
 }
@@ -304,7 +305,10 @@ CellRecord RunUnderCallgrind(const std::string& self, const SweepSettings& s, co
   return record;
 }
 
-// The longest a killed sweep (SIGKILL, power loss) can lose; Ctrl-C loses nothing.
+// The longest a killed sweep (SIGKILL, a crash) can lose; Ctrl-C loses nothing. The files are
+// renamed into place without fsync (a sync every two seconds would put disk writes inside the
+// measurements): they survive the process dying, not the machine losing power or crashing, after
+// which results.json may be empty or older.
 constexpr std::chrono::seconds kFlushInterval{2};
 
 std::string FormatDuration(double seconds) {
@@ -347,13 +351,13 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     if (store.Has(p.key)) continue;
     // The calibration cell (calibration.h) is planned and run like a cell, without a runtime.
     const bool calibration = IsCalibration(p.key.workload, p.key.variant);
-    const WorkloadSpec* spec = calibration ? nullptr : cli::FindWorkloadSpec(p.key.workload);
+    const WorkloadSpec* spec = calibration ? nullptr : FindWorkloadSpec(p.key.workload);
     const Variant* variant = calibration ? nullptr : FindVariant(p.key.variant);
     if (!calibration && (spec == nullptr || variant == nullptr))
       throw std::runtime_error("unknown workload or variant in the plan");
     const WorkloadEntry* entry = calibration ? nullptr : variant->Find(p.key.workload);
     std::int64_t size = ScaledSize(calibration ? kCalibrationDefaultSize : spec->default_size, s.work_scale);
-    CellConfig config = calibration ? CellConfig{} : cli::MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
+    CellConfig config = calibration ? CellConfig{} : MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
     const bool own_process = !s.in_process || (spec != nullptr && spec->process_wide_side_effect);
     auto run_once = [&](int warmup_in_child) {
       if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind", interrupted);
@@ -362,7 +366,7 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       if (calibration) return RunCalibration(p.key.threads, size, s.scaling, bind);
       return RunCell(*variant, *entry, config, bind);
     };
-    std::string cell = p.key.workload + "/" + p.key.variant + "/threads:" + std::to_string(p.key.threads);
+    std::string cell = CellName(p.key.workload, p.key.variant, p.key.threads);
     if (s.in_process && warmed.insert(cell).second)
       for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once(0);
     double load = LoadAverage1m();

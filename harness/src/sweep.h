@@ -1,9 +1,11 @@
 // sweep.h: a sweep plan (variants x workloads x threads x repetitions) and its execution.
 //
 // Each repetition visits every cell once, in an order shuffled with the recorded seed, so drift of
-// the machine favours no variant or workload. Warm-up runs precede a cell's first measured run in
-// this process and are not recorded. Workloads with a process-wide side effect run in a child
-// process (`ftbench cell`), so they cannot change the cells that follow them.
+// the machine favours no variant or workload. By default each measured run is a fresh child process
+// (`ftbench cell`) that first does the warm-up runs, which are not recorded. In process
+// (SweepSettings::in_process) a cell's warm-up runs precede only its first measured run, and
+// workloads with a process-wide side effect still run in a child, so that they cannot change the
+// cells that follow them.
 #pragma once
 
 #include <atomic>
@@ -18,14 +20,24 @@
 
 namespace ftb::bench {
 
+// Repetitions, --quick included: enough for compare's per-cell test to find a change in a whole
+// sweep. A Mann-Whitney p-value cannot go below 2 / C(2n, n); Holm over the 168 cells of a 2-core
+// quick sweep needs 0.01 / 168 = 6e-5, which 10 repetitions reach and 5 cannot (docs/compare.md).
+inline constexpr int kDefaultRepetitions = 10;
+// Every measured run, --quick included, follows one warm-up run in its own process: a cold run
+// measures first-touch page faults and the allocator's segment setup, not the locking strategy
+// (quick cells ran 5-30% slower cold than warm). A second warm-up run bought nothing measurable
+// (scripts/measure-warmup.sh, interleaved rounds); each costs a whole run.
+inline constexpr int kDefaultWarmup = 1;
+
 struct SweepSettings {
   std::vector<std::string> variants;
   std::vector<std::string> workloads;
   std::vector<int> threads;
   Placement placement = Placement::kCompact;
   Scaling scaling = Scaling::kStrong;
-  int repetitions = 5;
-  int warmup = 1;
+  int repetitions = kDefaultRepetitions;
+  int warmup = kDefaultWarmup;  // unmeasured runs before each measured run (in_process: before a cell's first)
   double work_scale = 1.0;
   std::uint64_t seed = 0;
   bool quick = false;
@@ -53,14 +65,13 @@ struct SweepSettings {
 // back: known variants and workloads, each at most once; 1 to 4096 threads; 1 to 1000
 // repetitions; 0 to 100 warm-up runs; a finite positive work scale giving every workload a valid
 // size; knobs that exist and are in range; at most kMaxRunsPerSweep runs in all. Throws
-// cli::UsageError naming the first problem in one line, by its option name (`--threads`) or, when
+// InputError naming the first problem in one line, by its option name (`--threads`) or, when
 // `recorded`, by its key in results.json.
 inline constexpr std::size_t kMaxRunsPerSweep = 1'000'000;
 void CheckSweepSettings(const SweepSettings& settings, bool recorded);
 
 struct PlannedRun {
   RunKey key;
-  bool warmup = false;
 };
 // Every cell once per repetition round, plus (settings.calibration) the calibration cell once per
 // thread count, in an order shuffled per round with the seed.

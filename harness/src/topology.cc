@@ -19,6 +19,12 @@ const char* PlacementName(Placement p) {
   return "?";
 }
 
+std::optional<Placement> ParsePlacement(std::string_view name) {
+  for (Placement p : {Placement::kCompact, Placement::kScatter, Placement::kNone})
+    if (name == PlacementName(p)) return p;
+  return std::nullopt;
+}
+
 struct Topology::Impl {
   hwloc_topology_t topo = nullptr;
   ~Impl() {

@@ -10,13 +10,17 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ftb::bench {
 
 enum class Placement { kCompact, kScatter, kNone };
+// A placement's name ("compact", "scatter", "none"), and back: nullopt for any other text.
 const char* PlacementName(Placement p);
+std::optional<Placement> ParsePlacement(std::string_view name);
 
 struct CacheInfo {
   int level;

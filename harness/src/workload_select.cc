@@ -1,7 +1,5 @@
 #include "workload_select.h"
 
-#include "options.h"
-
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -11,32 +9,32 @@
 #include <filesystem>
 #include <sys/resource.h>
 
-namespace ftb::cli {
+namespace ftb::bench {
 namespace {
 
 std::vector<std::string> Categories() {
   std::vector<std::string> out;
-  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs())
+  for (const WorkloadSpec* spec : AllWorkloadSpecs())
     if (std::find(out.begin(), out.end(), spec->category) == out.end()) out.push_back(spec->category);
   return out;
 }
 
 std::vector<std::string> WorkloadNames() {
   std::vector<std::string> out;
-  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs()) out.push_back(spec->name);
+  for (const WorkloadSpec* spec : AllWorkloadSpecs()) out.push_back(spec->name);
   return out;
 }
 
-const bench::Knob* FindKnob(const bench::WorkloadSpec& spec, const std::string& name) {
-  for (const bench::Knob& k : spec.knobs)
+const Knob* FindKnob(const WorkloadSpec& spec, const std::string& name) {
+  for (const Knob& k : spec.knobs)
     if (k.name == name) return &k;
   return nullptr;
 }
 
-std::string KnobNames(const bench::WorkloadSpec& spec) {
+std::string KnobNames(const WorkloadSpec& spec) {
   if (spec.knobs.empty()) return "none";
   std::vector<std::string> names;
-  for (const bench::Knob& k : spec.knobs) names.push_back(fmt::format("{} [{}, {}]", k.name, k.min, k.max));
+  for (const Knob& k : spec.knobs) names.push_back(fmt::format("{} [{}, {}]", k.name, k.min, k.max));
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
@@ -47,26 +45,34 @@ std::pair<std::string, std::string> SplitQualified(const std::string& key) {
   return {key.substr(0, dot), key.substr(dot + 1)};
 }
 
-void CheckRange(const bench::WorkloadSpec& spec, const bench::Knob& knob, double value) {
+void CheckRange(const WorkloadSpec& spec, const Knob& knob, double value) {
   if (!(value >= knob.min && value <= knob.max))
-    throw UsageError(fmt::format("knob {} of workload {} must be in [{}, {}], got {}", knob.name, spec.name, knob.min,
+    throw InputError(fmt::format("knob {} of workload {} must be in [{}, {}], got {}", knob.name, spec.name, knob.min,
                                  knob.max, value));
   if (knob.integer && value != std::floor(value))
-    throw UsageError(fmt::format("knob {} of workload {} takes whole numbers, got {}", knob.name, spec.name, value));
+    throw InputError(fmt::format("knob {} of workload {} takes whole numbers, got {}", knob.name, spec.name, value));
 }
 
 }  // namespace
 
-std::vector<const bench::WorkloadSpec*> AllWorkloadSpecs() {
-  std::vector<const bench::WorkloadSpec*> out;
-  const auto& variants = bench::Variants();
+const char* ScalingName(Scaling scaling) { return scaling == Scaling::kWeak ? "weak" : "strong"; }
+
+std::optional<Scaling> ParseScaling(std::string_view name) {
+  if (name == "strong") return Scaling::kStrong;
+  if (name == "weak") return Scaling::kWeak;
+  return std::nullopt;
+}
+
+std::vector<const WorkloadSpec*> AllWorkloadSpecs() {
+  std::vector<const WorkloadSpec*> out;
+  const auto& variants = Variants();
   if (variants.empty()) return out;
-  for (const bench::WorkloadEntry& w : variants.front().workloads) out.push_back(&w.spec);
+  for (const WorkloadEntry& w : variants.front().workloads) out.push_back(&w.spec);
   return out;
 }
 
-const bench::WorkloadSpec* FindWorkloadSpec(const std::string& name) {
-  for (const bench::WorkloadSpec* spec : AllWorkloadSpecs())
+const WorkloadSpec* FindWorkloadSpec(const std::string& name) {
+  for (const WorkloadSpec* spec : AllWorkloadSpecs())
     if (spec->name == name) return spec;
   return nullptr;
 }
@@ -85,14 +91,14 @@ std::vector<std::string> ResolveWorkloads(const std::vector<std::string>& names_
       continue;
     }
     bool category = false;
-    for (const bench::WorkloadSpec* spec : AllWorkloadSpecs()) {
+    for (const WorkloadSpec* spec : AllWorkloadSpecs()) {
       if (spec->category == word) {
         add(spec->name);
         category = true;
       }
     }
     if (!category)
-      throw UsageError(fmt::format("unknown workload or category '{}'\n  workloads: {}\n  categories: {}", word,
+      throw InputError(fmt::format("unknown workload or category '{}'\n  workloads: {}\n  categories: {}", word,
                                    fmt::join(WorkloadNames(), ", "), fmt::join(Categories(), ", ")));
   }
   std::stable_partition(selected.begin(), selected.end(),
@@ -100,34 +106,20 @@ std::vector<std::string> ResolveWorkloads(const std::vector<std::string>& names_
   return selected;
 }
 
-std::vector<const bench::Variant*> ResolveVariants(const std::vector<std::string>& names) {
-  std::vector<const bench::Variant*> out;
+std::vector<const Variant*> ResolveVariants(const std::vector<std::string>& names) {
+  std::vector<const Variant*> out;
   if (names.empty()) {
-    for (const bench::Variant& v : bench::Variants()) out.push_back(&v);
+    for (const Variant& v : Variants()) out.push_back(&v);
     return out;
   }
   for (const std::string& name : names) {
-    const bench::Variant* v = bench::FindVariant(name);
+    const Variant* v = FindVariant(name);
     if (v == nullptr) {
       std::vector<std::string> valid;
-      for (const bench::Variant& known : bench::Variants()) valid.push_back(known.runtime.name);
-      throw UsageError(fmt::format("unknown variant '{}' (valid: {})", name, fmt::join(valid, ", ")));
+      for (const Variant& known : Variants()) valid.push_back(known.runtime.name);
+      throw InputError(fmt::format("unknown variant '{}' (valid: {})", name, fmt::join(valid, ", ")));
     }
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
-  }
-  return out;
-}
-
-std::map<std::string, double> ParseKnobs(const std::vector<std::string>& assignments) {
-  std::map<std::string, double> out;
-  for (const std::string& word : assignments) {
-    std::size_t eq = word.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == word.size())
-      throw UsageError(fmt::format("--knob expects name=value or workload.name=value, got '{}'", word));
-    std::string key = word.substr(0, eq), text = word.substr(eq + 1);
-    std::optional<double> value = ParseFiniteNumber(text);
-    if (!value) throw UsageError(fmt::format("knob {}: '{}' is not a number", key, text));
-    out[key] = *value;
   }
   return out;
 }
@@ -136,19 +128,19 @@ void CheckKnobs(const std::vector<std::string>& workloads, const std::map<std::s
   for (const auto& [key, value] : overrides) {
     auto [workload, knob] = SplitQualified(key);
     if (!workload.empty()) {
-      const bench::WorkloadSpec* spec = FindWorkloadSpec(workload);
+      const WorkloadSpec* spec = FindWorkloadSpec(workload);
       if (spec == nullptr || std::find(workloads.begin(), workloads.end(), workload) == workloads.end())
-        throw UsageError(fmt::format("knob {}: workload '{}' is not selected", key, workload));
-      const bench::Knob* k = FindKnob(*spec, knob);
+        throw InputError(fmt::format("knob {}: workload '{}' is not selected", key, workload));
+      const Knob* k = FindKnob(*spec, knob);
       if (k == nullptr)
-        throw UsageError(fmt::format("workload {} has no knob '{}' (its knobs: {})", workload, knob, KnobNames(*spec)));
+        throw InputError(fmt::format("workload {} has no knob '{}' (its knobs: {})", workload, knob, KnobNames(*spec)));
       CheckRange(*spec, *k, value);
       continue;
     }
     bool found = false;
     for (const std::string& name : workloads) {
-      const bench::WorkloadSpec* spec = FindWorkloadSpec(name);
-      if (const bench::Knob* k = FindKnob(*spec, knob)) {
+      const WorkloadSpec* spec = FindWorkloadSpec(name);
+      if (const Knob* k = FindKnob(*spec, knob)) {
         CheckRange(*spec, *k, value);
         found = true;
       }
@@ -156,17 +148,17 @@ void CheckKnobs(const std::vector<std::string>& workloads, const std::map<std::s
     if (!found) {
       std::vector<std::string> lines;
       for (const std::string& name : workloads) lines.push_back(fmt::format("  {}: {}", name, KnobNames(*FindWorkloadSpec(name))));
-      throw UsageError(fmt::format("no selected workload has a knob '{}'; knobs:\n{}", knob, fmt::join(lines, "\n")));
+      throw InputError(fmt::format("no selected workload has a knob '{}'; knobs:\n{}", knob, fmt::join(lines, "\n")));
     }
   }
 }
 
 void CheckSize(std::int64_t size) {
   if (size < 1 || size > (std::int64_t{1} << 40))
-    throw UsageError(fmt::format("size must be between 1 and 2^40 work units, got {}", size));
+    throw InputError(fmt::format("size must be between 1 and 2^40 work units, got {}", size));
 }
 
-void CheckDescriptors(const bench::WorkloadSpec& spec, int threads) {
+void CheckDescriptors(const WorkloadSpec& spec, int threads) {
   if (spec.fds_per_thread <= 0) return;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
@@ -181,25 +173,26 @@ void CheckDescriptors(const bench::WorkloadSpec& spec, int threads) {
   std::int64_t need = std::int64_t{spec.fds_per_thread} * threads + open_now + kMargin;
   auto have = static_cast<std::int64_t>(limit.rlim_cur);
   if (need > have)
-    throw UsageError(fmt::format("{} at {} threads needs about {} file descriptors; the limit (ulimit -n) is {}: raise it "
+    throw InputError(fmt::format("{} at {} threads needs about {} file descriptors; the limit (ulimit -n) is {}: raise it "
                                  "(ulimit -n {}) or run fewer threads",
                                  spec.name, threads, need, have, need));
 }
 
-bench::CellConfig MakeConfig(const bench::WorkloadSpec& spec, int threads, std::int64_t size, bench::Scaling scaling,
+CellConfig MakeConfig(const WorkloadSpec& spec, int threads, std::int64_t size, Scaling scaling,
                              const std::map<std::string, double>& overrides) {
   CheckSize(size);
-  if (threads < 1 || threads > 4096) throw UsageError(fmt::format("thread count must be in [1, 4096], got {}", threads));
+  if (threads < 1 || threads > kMaxThreads)
+    throw InputError(fmt::format("thread count must be in [1, {}], got {}", kMaxThreads, threads));
   CheckDescriptors(spec, threads);
-  bench::CellConfig config;
+  CellConfig config;
   config.threads = threads;
   config.size = size;
   config.scaling = scaling;
-  for (const bench::Knob& k : spec.knobs) config.knobs[k.name] = k.default_value;
+  for (const Knob& k : spec.knobs) config.knobs[k.name] = k.default_value;
   for (const auto& [key, value] : overrides) {
     auto [workload, knob] = SplitQualified(key);
     if (!workload.empty() && workload != spec.name) continue;
-    const bench::Knob* k = FindKnob(spec, knob);
+    const Knob* k = FindKnob(spec, knob);
     if (k == nullptr) continue;  // a knob of another selected workload
     CheckRange(spec, *k, value);
     config.knobs[knob] = value;
@@ -207,4 +200,4 @@ bench::CellConfig MakeConfig(const bench::WorkloadSpec& spec, int threads, std::
   return config;
 }
 
-}  // namespace ftb::cli
+}  // namespace ftb::bench

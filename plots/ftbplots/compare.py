@@ -35,7 +35,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from . import calibration, stats
-from .results import Results, ResultsError, load
+from .results import Results, ResultsError, load, run_name
 
 EXIT_OK = 0
 EXIT_REGRESSION = 1
@@ -98,7 +98,7 @@ class CellResult:
 
     @property
     def name(self) -> str:
-        return f"{self.workload}/{self.variant}/threads:{self.threads}/{self.scaling}/{self.placement}"
+        return run_name(self.workload, self.variant, self.threads, self.scaling, self.placement)
 
 
 @dataclass
@@ -278,7 +278,7 @@ def _key(cell) -> tuple:
 
 def _name(key: tuple) -> str:
     variant, workload, threads, placement, scaling = key
-    return f"{workload}/{variant}/threads:{threads}/{scaling}/{placement}"
+    return run_name(workload, variant, threads, scaling, placement)
 
 
 def _times_ms(cell) -> list:

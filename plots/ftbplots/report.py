@@ -25,7 +25,7 @@ from typing import Callable
 from . import calibration as cal
 from . import charts as ch
 from . import stats
-from .results import Metric, Results, load_micro, machine
+from .results import Metric, Results, cell_name, load_micro, machine
 
 HTML_STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -103,7 +103,7 @@ def warnings(results: Results) -> list:
     lines = []
     for c in results.cells:
         for w in c.median.get("warnings") or []:
-            lines.append(f"{c.workload}/{c.variant}/threads:{c.threads}: {w}")
+            lines.append(f"{cell_name(c.workload, c.variant, c.threads)}: {w}")
     for scaling, placement in results.other_configs:
         lines.append(f"cells with scaling {scaling}, placement {placement} are in the file "
                      "but not charted (the report charts the context's scaling and placement)")

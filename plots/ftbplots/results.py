@@ -446,9 +446,20 @@ def _cell_key(row: dict) -> tuple:
             row.get("scaling", ""))
 
 
+def cell_name(workload: str, variant: str, threads: int) -> str:
+    """A cell's name, 'workload/variant/threads:n', as the harness writes it (CellName in
+    harness/src/results.h; tests/harness/cell_name_test.py checks that the two agree)."""
+    return f"{workload}/{variant}/threads:{threads}"
+
+
+def run_name(workload: str, variant: str, threads: int, scaling: str, placement: str) -> str:
+    """A run's name (results.json's name and run_name): the cell's, then '/scaling/placement'."""
+    return f"{cell_name(workload, variant, threads)}/{scaling}/{placement}"
+
+
 def _cell_name(key: tuple) -> str:
     workload, variant, threads, placement, scaling = key
-    return f"{workload}/{variant}/threads:{threads}/{scaling}/{placement}"
+    return run_name(workload, variant, threads, scaling, placement)
 
 
 def _main_config(context: dict, cells: dict) -> tuple:

@@ -15,8 +15,8 @@ for run in a b; do
 done
 /usr/bin/python3 "$compare" --no-color benchmarks "$dir/a/results.json" "$dir/b/results.json" >"$dir/out.txt"
 out=$(cat "$dir/out.txt")
-echo "$out" | grep -q "fib/gil/threads:1/strong/compact" || { echo "compare.py did not list the gil cell"; echo "$out"; exit 1; }
-echo "$out" | grep -q "fib/brc/threads:1/strong/compact_pvalue" || { echo "compare.py did not compare repetitions"; echo "$out"; exit 1; }
+grep -q "fib/gil/threads:1/strong/compact" <<<"$out" || { echo "compare.py did not list the gil cell"; echo "$out"; exit 1; }
+grep -q "fib/brc/threads:1/strong/compact_pvalue" <<<"$out" || { echo "compare.py did not compare repetitions"; echo "$out"; exit 1; }
 
 "$ftbench" export "$dir/a" --aggregates-only --out "$dir/a-agg.json"
 "$ftbench" export "$dir/a" --aggregates-only --time-unit ms >"$dir/a-agg-ms.json"

@@ -36,6 +36,6 @@ count --work-scale 1.2 --out "$tmp/c" >/dev/null 2>&1 || fail "counting run at 1
 
 err=$("$ftbench" compare "$timed" "$tmp/a" 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] || fail "wall times against counts: exit $rc, expected 2"
-echo "$err" | grep -q "holds wall times and" || fail "unclear message: $err"
+grep -q "holds wall times and" <<<"$err" || fail "unclear message: $err"
 echo "ok: counts agree across runs, 20% more work flagged, mixed inputs refused"
 grep -E "^(fib|list_ops|create_dict) " "$tmp/ab.txt"

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "cell_json.h"
@@ -261,6 +262,41 @@ TEST_F(ResultsTest, MemoryFieldsAndTheNoiseFigure) {
   CellRecord back = CellRecordFromJson(CellRecordToJson(r));
   EXPECT_EQ(back.memory.peak_rss, 123);
   EXPECT_EQ(back.memory.allocated["int"].bytes, 72);
+}
+
+// Flush computes the aggregates and the calibration block once and renders the table from them:
+// results.txt is what Table() (no bootstrap) renders, and the files do not depend on which cells'
+// aggregates were remembered from an earlier flush (a second flush, a store read back).
+TEST_F(ResultsTest, FlushWritesTheSameFilesHoweverTheAggregatesWereComputed) {
+  auto read = [](const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  ResultsStore store(dir_, context_);
+  for (int rep = 0; rep < 3; ++rep)
+    for (int t : {1, 2}) {
+      const double jitter = 1.0 + 0.01 * rep;
+      store.Add({"w", "gil", t, rep}, "cpu", Record("gil", t, 1.0 * jitter, 100 / t), 0.0, 0, 2);
+      store.Add({"w", "brc", t, rep}, "cpu", Record("brc", t, 1.2 / t * jitter, 100 / t), 0.0, 0, 2);
+      store.Add({"calibration", "machine", t, rep}, "calibration", Record("machine", t, 0.5 / t * jitter, 1000 / t),
+                0.0, 0, 2);
+    }
+  store.Flush();
+  const std::string json_text = read(dir_ / "results.json"), txt = read(dir_ / "results.txt");
+  EXPECT_NE(txt.find("machine calibration"), std::string::npos) << txt;
+  EXPECT_EQ(txt, store.Table());
+  EXPECT_EQ(json::parse(json_text)["benchmarks"], store.Benchmarks());
+  store.Flush();  // every cell's aggregates remembered
+  EXPECT_EQ(read(dir_ / "results.json"), json_text);
+  EXPECT_EQ(read(dir_ / "results.txt"), txt);
+  ResultsStore::Load(dir_).Flush();  // none remembered
+  EXPECT_EQ(read(dir_ / "results.json"), json_text);
+  EXPECT_EQ(read(dir_ / "results.txt"), txt);
+}
+
+TEST(CellName, TheCellThenScalingAndPlacement) {
+  EXPECT_EQ(CellName("fib", "brc", 4), "fib/brc/threads:4");
+  EXPECT_EQ(RunName("fib", "brc", 4, "weak", "scatter"), "fib/brc/threads:4/weak/scatter");
 }
 
 TEST(SweepPlan, EveryCellOncePerRepetitionShuffledBySeed) {

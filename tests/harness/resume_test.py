@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def iteration_rows(path):
@@ -20,6 +21,17 @@ def iteration_rows(path):
 
 def key(row):
     return (row["workload"], row["variant"], row["threads"], row["repetition_index"])
+
+
+def wait_until_stopped(pid):
+    """Until the process is in the stopped state (SIGSTOP takes effect asynchronously)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                return
+        time.sleep(0.001)
+    raise AssertionError(f"pid {pid} did not stop within 10 s of SIGSTOP")
 
 
 def main():
@@ -36,21 +48,34 @@ def check(ftbench, out):
             "--work-scale", "1", "--seed", "3", "--out", out]
     total = (3 * 2 + 2) * 5  # 3 variants x 2 thread counts, and the machine calibration at each
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Not a terminal: the sweep prints one "[k/N] ..." line per finished run. Interrupt after the
-    # third, long before the first periodic write of results.json: what is kept must come from the
-    # write on interruption.
-    progress = []
+    # Not a terminal: the sweep prints one "[k/N] ..." line per finished run, after recording it.
+    # From the third on, stop the sweep (SIGSTOP: it cannot write while stopped) and count the runs
+    # in results.json; once the periodic writes (every two seconds) hold fewer runs than have
+    # finished, interrupt it there. The runs kept beyond those can only come from the write on
+    # interruption.
+    lines, finished, on_disk = [], 0, None
     for line in proc.stderr:
-        progress.append(line)
-        if sum(l.startswith("[") for l in progress) >= 3:
+        lines.append(line)
+        finished += line.startswith("[")
+        if finished < 3:
+            continue
+        proc.send_signal(signal.SIGSTOP)
+        wait_until_stopped(proc.pid)
+        on_disk = len(iteration_rows(results))
+        if on_disk < finished:
             break
-    proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGCONT)
+    assert on_disk is not None and on_disk < finished, \
+        f"never found the periodic write behind the finished runs ({on_disk} on disk, {finished} finished)"
+    proc.send_signal(signal.SIGINT)  # delivered when the sweep continues, before it runs on
+    proc.send_signal(signal.SIGCONT)
     _, err = proc.communicate(timeout=120)
-    err = "".join(progress) + err
+    err = "".join(lines) + err
     assert proc.returncode == 130, f"interrupted sweep: exit {proc.returncode}, expected 130\n{err}"
     assert "--resume" in err, "the interrupted sweep should say how to resume:\n" + err
     kept = iteration_rows(results)  # must parse: written atomically
-    assert 3 <= len(kept) < total, f"{len(kept)} runs kept of {total}"
+    assert on_disk < finished <= len(kept) < total, \
+        f"{len(kept)} runs kept of {total}; {finished} had finished, {on_disk} were written before the signal"
     # wall_seconds, not real_time: a cell's time_unit follows its median and may change when
     # the resumed sweep completes it.
     kept_times = {key(r): r["wall_seconds"] for r in kept}

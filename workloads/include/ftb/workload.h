@@ -2,8 +2,10 @@
 //
 // Variant-independent: compiled into the harness once. Each variant's workload library (the same
 // sources compiled with one variant definition, see workloads/CMakeLists.txt) registers a
-// `Variant` record here from static initialisers: its runtime hooks and its workloads. The harness
-// then runs any workload on any variant, interleaved, in one process.
+// `Variant` record here from static initialisers: its runtime hooks and its workloads. Every
+// variant is in one binary, so one process can run any workload on any variant (validate, and
+// `ftbench run --in-process`); `ftbench run` by default still starts a fresh child process
+// (`ftbench cell`) for each measured run.
 //
 // A cell's life (what the harness does, in order):
 //   main thread: scope = runtime.attach()

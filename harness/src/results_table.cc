@@ -1,0 +1,60 @@
+#include "results_table.h"
+
+#include <fmt/core.h>
+
+#include <map>
+
+#include "aggregate.h"
+#include "calibration.h"
+
+namespace ftb::bench {
+using nlohmann::json;
+
+namespace {
+constexpr double kMsPerSecond = 1000.0;
+}  // namespace
+
+std::string RenderTable(const json& benchmarks, const json& ft, const json& calibration) {
+  if (ft.value("mode", "time") == "instructions") {
+    // run --instructions: the count is the measurement; wall time under valgrind means little.
+    std::string out = fmt::format("{:<20} {:<7} {:>4} {:>16} {:>12}\n", "workload", "variant", "thr", "instructions",
+                                  "vs gil 1t");
+    std::map<std::string, double> gil;
+    for (const json& row : benchmarks)
+      if (row.value("aggregate_name", "") == "median" && row["variant"] == "gil" && row.contains("instructions"))
+        gil[row["workload"]] = row["instructions"];
+    for (const json& row : benchmarks) {
+      if (row.value("aggregate_name", "") != "median" || !row.contains("instructions")) continue;
+      double count = row["instructions"];
+      auto base = gil.find(row["workload"]);
+      out += fmt::format("{:<20} {:<7} {:>4} {:>16.0f} {:>12}\n", row["workload"].get<std::string>(),
+                         row["variant"].get<std::string>(), row["threads"].get<int>(), count,
+                         base == gil.end() ? "-" : fmt::format("{:.3f}", count / base->second));
+    }
+    return out;
+  }
+  std::string out = fmt::format("{:<20} {:<7} {:>4} {:>11} {:>6} {:>8} {:>9} {:>9}  {}\n", "workload", "variant",
+                                "thr", "median ms", "cv%", "speedup", "vs gil 1t", "overhead", "warnings");
+  std::map<std::string, double> cvs;
+  for (const json& row : benchmarks)
+    if (row.value("aggregate_name", "") == "cv") cvs[row["run_name"]] = row["real_time"];
+  auto num = [](const json& estimate, const char* fmtstr) {
+    return estimate.is_null() ? std::string("-") : fmt::format(fmt::runtime(fmtstr), estimate["value"].get<double>());
+  };
+  for (const json& row : benchmarks) {
+    if (row.value("aggregate_name", "") != "median") continue;
+    std::string warnings;
+    for (const json& w : row["warnings"]) warnings += (warnings.empty() ? "" : "; ") + w.get<std::string>();
+    out += fmt::format("{:<20} {:<7} {:>4} {:>11.2f} {:>6.1f} {:>8} {:>9} {:>9}  {}\n", row["workload"].get<std::string>(),
+                       row["variant"].get<std::string>(), row["threads"].get<int>(), row["wall_seconds"].get<double>() * kMsPerSecond,
+                       cvs[row["run_name"]] * 100, num(row["speedup"], "{:.2f}"), num(row["speedup_vs_gil_1t"], "{:.2f}"),
+                       num(row["overhead_vs_gil"], "{:.3f}"), warnings);
+  }
+  if (json noise = NoiseFigure(benchmarks); noise["median_cell_cv"].is_number())
+    out += fmt::format("noise: median cell CV {:.1f}%, p90 {:.1f}% (robust CV, {} cells)\n",
+                       noise["median_cell_cv"].get<double>() * 100, noise["p90_cell_cv"].get<double>() * 100,
+                       noise["cells"].get<int>());
+  return out + CalibrationSummary(calibration);
+}
+
+}  // namespace ftb::bench
