@@ -230,7 +230,7 @@ Frame* PushFunctionFrame(ThreadState* ts, PyFunctionObject* fn, StackRef* args, 
 
 // An instance of a class made by a class statement (or a built-in exception class): allocated,
 // then __init__ (looked up through the bases) called with it first.
-StackRef CallClass(Object* cls, std::span<Object* const> args) {
+StackRef InstantiateClass(Object* cls, std::span<Object* const> args) {
   Ref self = AllocInstance(cls);
   StackRef init = LookupClassAttr(static_cast<TypeObject*>(cls), InitName());
   if (init.is_null()) {
@@ -455,7 +455,7 @@ StackRef CallObject(Object* callable, std::span<Object* const> args) {
     std::copy(args.begin(), args.end(), argv + 1);
     return CallObject(method->function, std::span<Object* const>(argv, args.size() + 1));
   }
-  if (IsClass(callable)) return CallClass(callable, args);
+  if (IsClass(callable)) return InstantiateClass(callable, args);
   if (type == &g_type_type) return StackRef::Steal(CallBuiltinType(callable, args));
   if (type->call != nullptr) {
     Ref result = type->call(callable, args);
