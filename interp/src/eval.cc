@@ -112,6 +112,10 @@ FTB_ALWAYS_INLINE void PopFrame(ThreadState* ts, InterpThread& it, Frame* frame)
   --it.depth;
   DataStack& ds = t_data_stack;
   if (ds.chunk != frame->saved_chunk) [[unlikely]] {
+    if (frame->saved_chunk == nullptr) {  // the thread's first frame: keep its chunk
+      ds.top = ds.chunk->data();
+      return;
+    }
     Chunk* left = ds.chunk;
     ds.chunk = left->previous;
     std::free(ds.spare);

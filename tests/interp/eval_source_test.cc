@@ -322,7 +322,7 @@ def raise_class():
     EXPECT_EQ(e.message(), "division by zero");
     EXPECT_EQ(e.traceback(),
               "Traceback (most recent call last):\n"
-              "  File \"exc.py\", line 40, in uncaught\n"
+              "  File \"exc.py\", line 41, in uncaught\n"
               "  File \"exc.py\", line 6, in divide\n"
               "ZeroDivisionError: division by zero");
   }
