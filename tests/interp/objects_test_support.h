@@ -19,7 +19,7 @@ FTB_NAMESPACE_BEGIN
 namespace interp::testing {
 
 class ObjectsTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     attach_ = std::make_unique<ThreadAttach>();
     InitInterpreter();
