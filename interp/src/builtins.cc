@@ -218,8 +218,15 @@ Ref ToRange(Args args) {
       return Raise(ExcType::kTypeError, QuotedTypeName(args[i]) + " object cannot be interpreted as an integer");
     v[i] = IntOf(args[i]);
   }
-  if (args.size() == 1) return NewRange(0, v[0], 1);
+  if (args.size() == 1) {
+    v[1] = v[0];
+    v[0] = 0;
+  }
   if (v[2] == 0) return Raise(ExcType::kValueError, "range() arg 3 must not be zero");
+  // Its length must be an int too (CPython raises OverflowError only for len() of such a range).
+  __int128 lo = v[0], hi = v[1], step = v[2];
+  __int128 length = step > 0 ? (lo < hi ? 1 + (hi - 1 - lo) / step : 0) : (lo > hi ? 1 + (lo - 1 - hi) / -step : 0);
+  if (length > INT64_MAX) return RaiseIntOverflow();
   return NewRange(v[0], v[1], v[2]);
 }
 
