@@ -169,7 +169,7 @@ Ref ToInt(Args args) {
 }
 
 Ref ToFloat(Args args) {
-  if (!CheckArgs("float", args.size(), 0, 1)) return {};
+  if (!CheckArgsExpected("float", args.size(), 0, 1)) return {};
   if (args.empty()) return Float(0.0);
   Object* v = args[0];
   if (v->type == &g_float_type) return Ref::New(v);
@@ -179,7 +179,7 @@ Ref ToFloat(Args args) {
 }
 
 Ref ToDict(Args args) {
-  if (!CheckArgs("dict", args.size(), 0, 1)) return {};
+  if (!CheckArgsExpected("dict", args.size(), 0, 1)) return {};
   Ref out = Dict();
   if (args.empty()) return out;
   Object* v = args[0];
@@ -218,8 +218,15 @@ Ref ToRange(Args args) {
       return Raise(ExcType::kTypeError, QuotedTypeName(args[i]) + " object cannot be interpreted as an integer");
     v[i] = IntOf(args[i]);
   }
-  if (args.size() == 1) return NewRange(0, v[0], 1);
+  if (args.size() == 1) {
+    v[1] = v[0];
+    v[0] = 0;
+  }
   if (v[2] == 0) return Raise(ExcType::kValueError, "range() arg 3 must not be zero");
+  // Its length must be an int too (CPython raises OverflowError only for len() of such a range).
+  __int128 lo = v[0], hi = v[1], step = v[2];
+  __int128 length = step > 0 ? (lo < hi ? 1 + (hi - 1 - lo) / step : 0) : (lo > hi ? 1 + (lo - 1 - hi) / -step : 0);
+  if (length > INT64_MAX) return RaiseIntOverflow();
   return NewRange(v[0], v[1], v[2]);
 }
 
@@ -263,6 +270,7 @@ Ref BuiltinMin(Args args) { return MinMax(args, false); }
 Ref BuiltinMax(Args args) { return MinMax(args, true); }
 
 Ref BuiltinSum(Args args) {
+  if (args.empty()) return Raise(ExcType::kTypeError, "sum() takes at least 1 positional argument (0 given)");
   if (!CheckArgs("sum", args.size(), 1, 2)) return {};
   Ref total = args.size() == 2 ? Ref::New(args[1]) : Int(0);
   if (total->type == &g_str_type) return Raise(ExcType::kTypeError, "sum() can't sum strings [use ''.join(seq) instead]");
@@ -296,7 +304,7 @@ bool InstanceOf(Object* obj, Object* cls) {
 }
 
 Ref BuiltinIsinstance(Args args) {
-  if (!CheckArgs("isinstance", args.size(), 2, 2)) return {};
+  if (!CheckArgsExpected("isinstance", args.size(), 2, 2)) return {};
   Object* cls = args[1];
   if (cls->type == &g_type_type) return Bool(InstanceOf(args[0], cls));
   if (cls->type == &g_tuple_type) {
@@ -326,7 +334,7 @@ Ref BuiltinEnumerate(Args args) {
 Ref BuiltinZip(Args args) { return NewZip(args); }
 
 Ref BuiltinSorted(Args args) {
-  if (!CheckArgs("sorted", args.size(), 1, 1)) return {};
+  if (!CheckArgsExpected("sorted", args.size(), 1, 1)) return {};
   Ref list = ListFromIterable(args[0]);
   if (!list) return {};
   std::vector<Ref> items;
@@ -371,7 +379,7 @@ Ref ListAppendMethod(Args args) {
 }
 
 Ref ListPopMethod(Args args) {
-  if (!CheckArgs("pop", args.size() - 1, 0, 1)) return {};
+  if (!CheckArgsExpected("pop", args.size() - 1, 0, 1)) return {};
   std::int64_t index = -1;
   if (args.size() == 2) {
     if (!IsIntLike(args[1]))
@@ -399,7 +407,7 @@ Ref ListExtendMethod(Args args) {
 }
 
 Ref ListInsertMethod(Args args) {
-  if (!CheckArgs("insert", args.size() - 1, 2, 2)) return {};
+  if (!CheckArgsExpected("insert", args.size() - 1, 2, 2)) return {};
   if (!IsIntLike(args[1]))
     return Raise(ExcType::kTypeError, QuotedTypeName(args[1]) + " object cannot be interpreted as an integer");
   Object* list = args[0];
@@ -423,7 +431,7 @@ Ref ListInsertMethod(Args args) {
 }
 
 Ref ListIndexMethod(Args args) {
-  if (!CheckArgs("index", args.size() - 1, 1, 1)) return {};
+  if (!CheckArgsExpected("index", args.size() - 1, 1, 1)) return {};
   for (std::int64_t i = 0;; ++i) {
     Ref item = ListGet(args[0], i);
     if (!item) break;
@@ -557,8 +565,14 @@ Ref StrSplitMethod(Args args) {
 
 Ref AffixMethod(Args args, bool prefix) {
   const char* name = prefix ? "startswith" : "endswith";
-  if (!CheckArgs(name, args.size() - 1, 1, 1)) return {};
+  if (!CheckArgs(name, args.size() - 1, 1, 3)) return {};
   std::string_view s = StrView(args[0]);
+  if (args.size() > 2) {  // s.startswith(prefix, start[, end]): tested against s[start:end]
+    Ref sliced = GetSlice(args[0], args[2], args.size() > 3 ? args[3] : &g_none);
+    if (!sliced) return {};
+    std::vector<Object*> rest{sliced.get(), args[1]};
+    return AffixMethod(rest, prefix);
+  }
   auto test = [&](Object* affix) -> int {
     if (affix->type != &g_str_type) return -1;
     std::string_view a = StrView(affix);
@@ -734,18 +748,18 @@ Ref CallBuiltinType(Object* type, Args args) {
     return args.empty() ? Str("") : StrOf(args[0]);
   }
   if (type == &g_bool_type) {
-    if (!CheckArgs("bool", args.size(), 0, 1)) return {};
+    if (!CheckArgsExpected("bool", args.size(), 0, 1)) return {};
     if (args.empty()) return Bool(false);
     int t = IsTrueObject(args[0]);
     if (t < 0) return {};
     return Bool(t == 1);
   }
   if (type == &g_list_type) {
-    if (!CheckArgs("list", args.size(), 0, 1)) return {};
+    if (!CheckArgsExpected("list", args.size(), 0, 1)) return {};
     return args.empty() ? List() : ListFromIterable(args[0]);
   }
   if (type == &g_tuple_type) {
-    if (!CheckArgs("tuple", args.size(), 0, 1)) return {};
+    if (!CheckArgsExpected("tuple", args.size(), 0, 1)) return {};
     if (args.empty()) return Tuple(Args());
     if (args[0]->type == &g_tuple_type) return Ref::New(args[0]);
     Ref list = ListFromIterable(args[0]);

@@ -53,6 +53,16 @@ bool CheckArgs(std::string_view name, std::size_t n, std::size_t min, std::size_
   return false;
 }
 
+bool CheckArgsExpected(std::string_view name, std::size_t n, std::size_t min, std::size_t max) {
+  if (n >= min && n <= max) return true;
+  std::string message(name);
+  std::size_t bound = n < min ? min : max;
+  message += min == max ? " expected " : (n < min ? " expected at least " : " expected at most ");
+  message += std::to_string(bound) + (bound == 1 ? " argument" : " arguments") + ", got " + std::to_string(n);
+  Raise(ExcType::kTypeError, std::move(message));
+  return false;
+}
+
 Ref LookupInClass(TypeObject* cls, Object* name) {
   for (TypeObject* t = cls; t != nullptr; t = t->base) {
     if (t->dict == nullptr) continue;

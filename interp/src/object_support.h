@@ -57,7 +57,10 @@ inline std::string QuotedTypeName(const Object* op) {
 
 // Argument-count checks of native functions: raise TypeError with CPython's wording and return
 // false when `n` is outside [min, max].
+// CheckArgs: "len() takes exactly one argument (2 given)" (CPython's METH_O/METH_VARARGS style);
+// CheckArgsExpected: "pop expected at most 1 argument, got 2" (Argument Clinic's style).
 bool CheckArgs(std::string_view name, std::size_t n, std::size_t min, std::size_t max);
+bool CheckArgsExpected(std::string_view name, std::size_t n, std::size_t min, std::size_t max);
 
 // Value equality with Python's semantics (1, 0, -1 with an exception pending); `a is b` counts
 // as equal, as in containers.

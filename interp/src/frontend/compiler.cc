@@ -168,7 +168,7 @@ class ScopeScanner {
       case SK::kGlobal:
         for (std::size_t k = 0; k < s.names.size(); ++k) {
           const std::string& n = s.names[k];
-          const Location loc = s.name_locs[k];
+          const Location loc = s.loc;  // Python points at the statement
           if (params_.count(n)) Error(loc, "name '" + n + "' is parameter and global");
           auto it = seen_.find(n);
           if (it != seen_.end() && !info_.globals.count(n)) {
@@ -277,8 +277,8 @@ class UnitCompiler {
     for (std::uint32_t at : l.fixups) {
       unit_->code[at] = Instr::Make(unit_->code[at].op(), Pc());
     }
-    l.fixups.clear();
-    bound_here_ = Pc();
+    if (!l.fixups.empty()) bound_here_ = Pc();  // a jump lands here (backward jumps come later to loop tops,
+    l.fixups.clear();                           // which are never asked about)
   }
   // An unconditional jump: backward to a bound label, forward otherwise.
   void Jump(int label, Location loc) {
@@ -1111,7 +1111,7 @@ class UnitCompiler {
   std::vector<std::map<std::string, std::uint32_t>> comp_scopes_;
   int comp_body_depth_ = 0;
   int comprehensions_ = 0;
-  std::int64_t bound_here_ = -1;  // the instruction index a label was last bound at
+  std::int64_t bound_here_ = -1;  // the last instruction index a forward jump or a handler lands at
 };
 
 }  // namespace

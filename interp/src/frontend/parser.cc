@@ -43,15 +43,19 @@ class Parser {
 
  private:
   // ---- token helpers --------------------------------------------------------------------------
-  const Token& Cur() const { return toks_[i_]; }
+  const Token& Cur() const {
+    const Token& t = toks_[i_];
+    if (t.kind == TokenKind::kError) throw SyntaxError(filename_, t.line, t.column, t.text);
+    return t;
+  }
   const Token& PeekAt(std::size_t k) const { return toks_[std::min(i_ + k, toks_.size() - 1)]; }
-  bool At(TokenKind k) const { return Cur().kind == k; }
+  bool At(TokenKind k) const { return Cur().kind == k; }  // (reaching a tokenizer error reports it)
   bool AtOp(std::string_view op) const { return Cur().kind == TokenKind::kOp && Cur().text == op; }
   bool AtKw(std::string_view kw) const { return Cur().kind == TokenKind::kName && Cur().text == kw; }
   static Location LocOf(const Token& t) { return Location{t.line, t.column}; }
   Location Here() const { return LocOf(Cur()); }
   const Token& Next() {
-    const Token& t = toks_[i_];
+    const Token& t = Cur();
     if (i_ + 1 < toks_.size()) ++i_;
     return t;
   }
@@ -562,7 +566,7 @@ class Parser {
     Next();
     auto e = Make(EK::kIfExp, loc);
     ExprP test = ParseOr();
-    if (!AcceptKw("else")) Error(Here(), "expected 'else' after 'if' expression");
+    if (!AcceptKw("else")) Error(loc, "expected 'else' after 'if' expression");
     ExprP orelse = ParseTest();
     e->a.push_back(std::move(test));
     e->a.push_back(std::move(body));
@@ -967,7 +971,18 @@ class Parser {
 }  // namespace
 
 ast::Module Parse(std::string_view source, const std::string& filename) {
-  return Parser(Tokenize(source, filename), filename).ParseModule();
+  std::vector<Token> tokens = Tokenize(source, filename, /*defer_errors=*/true);
+  const Token last = tokens.back();
+  try {
+    return Parser(std::move(tokens), filename).ParseModule();
+  } catch (const SyntaxError& e) {
+    // A bracket left open that swallowed the following lines explains a parse error on a later
+    // line better than the error does (CPython reports it the same way).
+    if (last.kind == TokenKind::kError && last.text.ends_with("was never closed") && last.line < e.line()) {
+      throw SyntaxError(filename, last.line, last.column, last.text);
+    }
+    throw;
+  }
 }
 
 }  // namespace ftb::bc

@@ -21,6 +21,7 @@ const char* TokenKindName(TokenKind kind) {
     case TokenKind::kIndent: return "INDENT";
     case TokenKind::kDedent: return "DEDENT";
     case TokenKind::kEnd: return "ENDMARKER";
+    case TokenKind::kError: return "ERRORTOKEN";
   }
   return "?";
 }
@@ -124,6 +125,8 @@ class Tokenizer {
     return std::move(out_);
   }
 
+ std::vector<Token> TakeTokens() { return std::move(out_); }
+
  private:
   [[noreturn]] void Error(int line, int column, const std::string& message) {
     throw SyntaxError(filename_, line, column, message);
@@ -186,7 +189,7 @@ class Tokenizer {
       if (alt <= alt_indents_.back()) Error(line_, Col(), "inconsistent use of tabs and spaces in indentation");
       indents_.push_back(col);
       alt_indents_.push_back(alt);
-      Push(TokenKind::kIndent, "", line_, 0);
+      Push(TokenKind::kIndent, "", line_, Col());
     } else {
       while (indents_.size() > 1 && col < indents_.back()) {
         indents_.pop_back();
@@ -327,7 +330,8 @@ class Tokenizer {
     for (;;) {
       if (pos_ >= src_.size()) {
         Error(line, col, std::string(triple ? "unterminated triple-quoted string literal" : "unterminated string literal") +
-                             " (detected at line " + std::to_string(line_) + ")");
+                             " (detected at line " + std::to_string(Col() == 0 && line_ > 1 ? line_ - 1 : line_) +
+                             ")");
       }
       const char c = src_[pos_];
       if (c == quote) {
@@ -483,8 +487,21 @@ class Tokenizer {
 
 }  // namespace
 
-std::vector<Token> Tokenize(std::string_view source, const std::string& filename) {
-  return Tokenizer(source, filename).Run();
+std::vector<Token> Tokenize(std::string_view source, const std::string& filename, bool defer_errors) {
+  Tokenizer tokenizer(source, filename);
+  if (!defer_errors) return tokenizer.Run();
+  try {
+    return tokenizer.Run();
+  } catch (const SyntaxError& e) {
+    std::vector<Token> tokens = tokenizer.TakeTokens();
+    Token t;
+    t.kind = TokenKind::kError;
+    t.text = e.message();
+    t.line = e.line();
+    t.column = e.column();
+    tokens.push_back(std::move(t));
+    return tokens;
+  }
 }
 
 }  // namespace ftb::bc

@@ -17,7 +17,7 @@
 
 namespace ftb::bc {
 
-enum class TokenKind : std::uint8_t { kName, kInt, kFloat, kString, kOp, kNewline, kIndent, kDedent, kEnd };
+enum class TokenKind : std::uint8_t { kName, kInt, kFloat, kString, kOp, kNewline, kIndent, kDedent, kEnd, kError };
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;
@@ -28,8 +28,11 @@ struct Token {
   int column = 0;
 };
 
-// Tokenizes a whole module. Throws SyntaxError.
-std::vector<Token> Tokenize(std::string_view source, const std::string& filename);
+// Tokenizes a whole module. Throws SyntaxError; or, with `defer_errors`, ends the tokens at the
+// error with a kError token (text: the message) so that the parser reports it only when it gets
+// there, as CPython's parser pulling tokens does (a syntax error before an unclosed bracket is
+// the one reported).
+std::vector<Token> Tokenize(std::string_view source, const std::string& filename, bool defer_errors = false);
 
 // The name of a token kind, for tests and messages ("NAME", "NEWLINE", ...).
 const char* TokenKindName(TokenKind kind);
