@@ -330,6 +330,117 @@ def raise_class():
   EXPECT_FALSE(CurrentInterpThread().handled);
 }
 
+TEST_F(EvalTest, FinallyAssertNestedFunctionsAndHandledState) {
+  auto m = LoadSource(R"(
+G = 100
+
+def fin():
+    out = []
+    for i in range(3):
+        try:
+            if i == 1:
+                continue
+            out.append(i)
+        finally:
+            out.append(10 + i)
+    try:
+        try:
+            raise KeyError("k")
+        finally:
+            out.append("f")
+    except KeyError as e:
+        out.append(e.args)
+    return out
+
+def ret():
+    try:
+        return 1
+    finally:
+        pass
+
+def check(x):
+    assert x > 0, "must be positive"
+    return x
+
+def outer():
+    def inner(a, b=2):
+        return a * b + G
+    return inner(3) + inner(1, 1)
+
+def inner_handler():
+    try:
+        raise ValueError("a")
+    except ValueError:
+        return 1
+
+def outer_handler():
+    try:
+        raise KeyError("b")
+    except KeyError:
+        inner_handler()
+        raise
+
+def check_negative():
+    return check(-1)
+)");
+  EXPECT_EQ(CallStr(*m, "fin"), "[0, 10, 11, 2, 12, 'f', ('k',)]");
+  EXPECT_EQ(CallInt(*m, "ret"), 1);
+  EXPECT_EQ(CallInt(*m, "check", {5}), 5);
+  EXPECT_EQ(TypeNameOfError(*m, "check_negative"), "AssertionError: must be positive");
+  EXPECT_EQ(CallInt(*m, "outer"), 207);
+  EXPECT_EQ(TypeNameOfError(*m, "outer_handler"), "KeyError: 'b'");
+  EXPECT_FALSE(CurrentInterpThread().handled);
+}
+
+TEST_F(EvalTest, ErrorsInClassBodiesAndInitializers) {
+  auto m = LoadSource(R"(
+class Fails:
+    def __init__(self, n):
+        self.items = [1, 2]
+        self.first = self.items[n]
+
+def make(n):
+    return Fails(n).first
+
+def define_bad_class():
+    class Bad:
+        x = undefined_name
+    return Bad
+)", "cls.py");
+  EXPECT_EQ(CallInt(*m, "make", {1}), 2);
+  try {
+    CallInt(*m, "make", {5});
+    FAIL() << "no exception";
+  } catch (const PyException& e) {
+    EXPECT_EQ(e.type_name(), "IndexError");
+    EXPECT_EQ(e.traceback(),
+              "Traceback (most recent call last):\n"
+              "  File \"cls.py\", line 8, in make\n"
+              "  File \"cls.py\", line 5, in __init__\n"
+              "IndexError: list index out of range");
+  }
+  try {
+    m->Call("define_bad_class", {});
+    FAIL() << "no exception";
+  } catch (const PyException& e) {
+    EXPECT_EQ(e.type_name(), "NameError");
+    EXPECT_NE(e.traceback().find("line 12, in Bad"), std::string::npos) << e.traceback();
+  }
+}
+
+TEST_F(EvalTest, ModuleLevelExceptionFailsLoadCleanly) {
+  try {
+    LoadSource("x = 1\ndef f():\n    return 1\ny = [1][3]\n", "bad.py");
+    FAIL() << "no exception";
+  } catch (const PyException& e) {
+    EXPECT_EQ(e.type_name(), "IndexError");
+    EXPECT_EQ(e.traceback(),
+              "Traceback (most recent call last):\n"
+              "  File \"bad.py\", line 4, in <module>\n"
+              "IndexError: list index out of range");
+  }
+}
+
 TEST_F(EvalTest, RecursionLimit) {
   auto m = LoadSource(R"(
 def fib(n):
