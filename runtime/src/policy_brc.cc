@@ -97,6 +97,7 @@ void BrcPolicy::OnThreadStart(ThreadState* ts) noexcept {
 }
 
 void BrcPolicy::OnThreadExit(ThreadState* ts) noexcept {
+  internal::MergeTypeRefcounts(ts);  // this thread's share of its classes' counts
   MergeQueued(ts, /*leaving=*/true);
   tls_thread_id = kNoThreadId;
 }
