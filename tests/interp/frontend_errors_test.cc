@@ -176,5 +176,43 @@ TEST(FrontendErrors, ThingsThatLookUnsupportedButAreAccepted) {
       "ok.py"));
 }
 
+TEST(FrontendErrors, NestingLimitsAreSyntaxErrorsNotCrashes) {
+  auto expect_message = [](const std::string& src, const std::string& message) {
+    try {
+      CompileModule(src, "deep.py");
+      ADD_FAILURE() << "compiled: " << src.substr(0, 40);
+    } catch (const SyntaxError& e) {
+      EXPECT_EQ(e.message(), message) << src.substr(0, 40);
+    }
+  };
+  const std::string too_deep = "too many nested expressions or statements for ftbench's interpreter";
+  expect_message("x = " + std::string(100000, '-') + "y\n", too_deep);
+  expect_message("x = " + std::string(50000, '~') + "y\n", too_deep);
+  std::string chain = "x = 1";
+  for (int i = 0; i < 50000; ++i) chain += " + 1";
+  expect_message(chain + "\n", too_deep);
+  std::string attrs = "x = y";
+  for (int i = 0; i < 50000; ++i) attrs += ".a";
+  expect_message(attrs + "\n", too_deep);
+  std::string nots = "x = ";
+  for (int i = 0; i < 50000; ++i) nots += "not ";
+  expect_message(nots + "y\n", too_deep);
+  std::string elifs = "if x:\n    pass\n";
+  for (int i = 0; i < 50000; ++i) elifs += "elif x:\n    pass\n";
+  expect_message(elifs, too_deep);
+  expect_message("x = " + std::string(300, '[') + std::string(300, ']') + "\n", "too many nested parentheses");
+  std::string indents;
+  for (int i = 0; i < 150; ++i) indents += std::string(static_cast<std::size_t>(i), ' ') + "if x:\n";
+  expect_message(indents + std::string(150, ' ') + "pass\n", "too many levels of indentation");
+  // What real code does stays well inside the limits.
+  EXPECT_NO_THROW(CompileModule("x = " + std::string(150, '(') + "1" + std::string(150, ')') + "\n", "ok.py"));
+  std::string wide = "x = [";
+  for (int i = 0; i < 100000; ++i) wide += "1, ";
+  EXPECT_NO_THROW(CompileModule(wide + "]\n", "ok.py"));
+  std::string sum = "x = 1";
+  for (int i = 0; i < 1000; ++i) sum += " + 1";
+  EXPECT_NO_THROW(CompileModule(sum + "\n", "ok.py"));
+}
+
 }  // namespace
 }  // namespace ftb::bc

@@ -42,6 +42,21 @@ class Parser {
   }
 
  private:
+  // ---- nesting ---------------------------------------------------------------------------------
+  // The parser, the compiler and the tree's destructor recurse as deep as the tree is high; the
+  // level below bounds that height (each nested parse function and each link of a left-leaning
+  // chain such as a + b + c or a.b.c is one level), so that no input can exhaust the C++ stack.
+  static constexpr int kMaxNesting = 2500;
+  struct Nest {
+    Parser& p;
+    int saved;
+    explicit Nest(Parser& parser) : p(parser), saved(parser.level_) { p.Deeper(); }
+    ~Nest() { p.level_ = saved; }
+  };
+  void Deeper() {
+    if (++level_ > kMaxNesting) Error(Here(), "too many nested expressions or statements for ftbench's interpreter");
+  }
+
   // ---- token helpers --------------------------------------------------------------------------
   const Token& Cur() const {
     const Token& t = toks_[i_];
@@ -130,6 +145,7 @@ class Parser {
 
   // ---- statements -----------------------------------------------------------------------------
   void ParseStatement(Body& out) {
+    Nest nest(*this);
     const Token& t = Cur();
     if (t.kind == TokenKind::kIndent) Error(Here(), "unexpected indent");
     if (t.kind == TokenKind::kName) {
@@ -181,6 +197,7 @@ class Parser {
   }
 
   StmtP ParseIf() {
+    Nest nest(*this);
     const Location loc = Here();
     const bool elif = AtKw("elif");
     Next();  // if / elif
@@ -558,6 +575,7 @@ class Parser {
   }
 
   ExprP ParseTest() {
+    Nest nest(*this);
     if (AtKw("lambda")) Unsupported(Here(), "'lambda'");
     if (AtKw("yield")) Unsupported(Here(), "'yield'");
     const Location loc = Here();
@@ -597,6 +615,7 @@ class Parser {
   }
 
   ExprP ParseNot() {
+    Nest nest(*this);
     if (AtKw("not")) {
       const Location loc = Here();
       Next();
@@ -661,33 +680,40 @@ class Parser {
   }
 
   ExprP ParseBitOr() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseBitXor();
     while (AtOp("|")) {
       Next();
+      Deeper();
       e = Binary(std::move(e), BinaryOp::kOr, ParseBitXor(), loc);
     }
     return e;
   }
   ExprP ParseBitXor() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseBitAnd();
     while (AtOp("^")) {
       Next();
+      Deeper();
       e = Binary(std::move(e), BinaryOp::kXor, ParseBitAnd(), loc);
     }
     return e;
   }
   ExprP ParseBitAnd() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseShift();
     while (AtOp("&")) {
       Next();
+      Deeper();
       e = Binary(std::move(e), BinaryOp::kAnd, ParseShift(), loc);
     }
     return e;
   }
   ExprP ParseShift() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseArith();
     for (;;) {
@@ -696,10 +722,12 @@ class Parser {
       else if (AtOp(">>")) op = BinaryOp::kRshift;
       else return e;
       Next();
+      Deeper();
       e = Binary(std::move(e), op, ParseArith(), loc);
     }
   }
   ExprP ParseArith() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseTerm();
     for (;;) {
@@ -708,10 +736,12 @@ class Parser {
       else if (AtOp("-")) op = BinaryOp::kSubtract;
       else return e;
       Next();
+      Deeper();
       e = Binary(std::move(e), op, ParseTerm(), loc);
     }
   }
   ExprP ParseTerm() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseFactor();
     for (;;) {
@@ -723,10 +753,12 @@ class Parser {
       else if (AtOp("@")) CheckUnsupportedOp(Cur());
       else return e;
       Next();
+      Deeper();
       e = Binary(std::move(e), op, ParseFactor(), loc);
     }
   }
   ExprP ParseFactor() {
+    Nest nest(*this);
     const Location loc = Here();
     if (AtOp("-") || AtOp("+") || AtOp("~")) {
       const std::string op = Next().text;
@@ -761,15 +793,17 @@ class Parser {
     ExprP e = ParsePrimary();
     if (AtOp("**")) {
       Next();
+      Deeper();
       e = Binary(std::move(e), BinaryOp::kPower, ParseFactor(), loc);
     }
     return e;
   }
 
   ExprP ParsePrimary() {
+    Nest nest(*this);
     const Location loc = Here();
     ExprP e = ParseAtom();
-    for (;;) {
+    for (;; Deeper()) {
       if (AtOp(".")) {
         Next();
         auto a = Make(EK::kAttribute, loc);
@@ -965,6 +999,7 @@ class Parser {
 
   std::vector<Token> toks_;
   std::size_t i_ = 0;
+  int level_ = 0;
   const std::string& filename_;
 };
 

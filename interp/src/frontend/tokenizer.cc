@@ -51,6 +51,10 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+// CPython's limits (Parser/tokenizer.h MAXINDENT, MAXLEVEL).
+constexpr std::size_t kMaxIndent = 100;
+constexpr std::size_t kMaxBrackets = 200;
+
 class Tokenizer {
  public:
   Tokenizer(std::string_view src, const std::string& filename) : src_(src), filename_(filename) {}
@@ -187,6 +191,7 @@ class Tokenizer {
       if (alt != alt_indents_.back()) Error(line_, Col(), "inconsistent use of tabs and spaces in indentation");
     } else if (col > indents_.back()) {
       if (alt <= alt_indents_.back()) Error(line_, Col(), "inconsistent use of tabs and spaces in indentation");
+      if (indents_.size() > kMaxIndent) Error(line_, Col(), "too many levels of indentation");
       indents_.push_back(col);
       alt_indents_.push_back(alt);
       Push(TokenKind::kIndent, "", line_, Col());
@@ -458,6 +463,7 @@ class Tokenizer {
     }
     ++pos_;
     if (c == '(' || c == '[' || c == '{') {
+      if (brackets_.size() >= kMaxBrackets) Error(line_, col, "too many nested parentheses");
       brackets_.push_back(Token{TokenKind::kOp, std::string(1, c), 0, 0, line_, col});
     } else if (c == ')' || c == ']' || c == '}') {
       if (brackets_.empty()) Error(line_, col, std::string("unmatched '") + c + "'");
