@@ -668,7 +668,6 @@ void InitBuiltinObjects() {
     auto* cls = static_cast<TypeObject*>(ExceptionClass(static_cast<ExcType>(i)));
     DictSet(b, InternStr(cls->name).get(), cls);
   }
-  g_builtins = b;
   // The runtime's Call() reaches a static type object (int, str, ...) through its type's call
   // slot: calling `int` from anywhere is CallBuiltinType.
   if (g_type_type.call == nullptr) g_type_type.call = CallStaticType;
@@ -696,6 +695,7 @@ void InitBuiltinObjects() {
   FTB_ADD_METHOD(g_str_methods, &g_str_type, "upper", StrUpperMethod);
   FTB_ADD_METHOD(g_str_methods, &g_str_type, "encode", StrIdentityMethod);
   FTB_ADD_METHOD(g_str_methods, &g_str_type, "decode", StrIdentityMethod);
+  g_builtins = b;  // last: BuiltinsDict() and LookupBuiltinMethod() test it
 }
 
 void InitInterpreter() {
@@ -714,6 +714,8 @@ Object* BuiltinsDict() noexcept {
 
 Ref LookupBuiltinMethod(Object* obj, Object* name) {
   if (name->type != &g_str_type) return {};
+  if (g_builtins == nullptr) [[unlikely]]
+    InitInterpreter();
   Object* table = obj->type == &g_list_type   ? g_list_methods
                   : obj->type == &g_dict_type ? g_dict_methods
                   : obj->type == &g_str_type  ? g_str_methods
