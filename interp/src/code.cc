@@ -1,6 +1,9 @@
 // Code objects and Python functions, and where the interpreter applies the mechanisms of
 // ftb/mechanisms.h to them.
+#include <cstring>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "frame.h"
@@ -39,19 +42,47 @@ constinit TypeObject g_pyfunction_type{StaticHeader(), "function", Kind::kPyFunc
                                        nullptr, FunctionCall, sizeof(PyFunctionObject)};
 
 // ---- the mechanisms ----
-// These three are the one place the interpreter asks for a mechanism; each is a no-op until the
-// runtime provides the mechanism's call (then objects stay ordinarily counted, which is correct,
-// only slower in brc).
 
-void DeferRefcount(Object* op) noexcept {
-  (void)op;  // placeholder: the runtime's deferred-count call goes here
+void DeferRefcount(Object* op) noexcept { SetDeferredRefcount(op); }
+
+namespace {
+// The process's immortal constants, one per value (CPython 3.13t's intern_constants): a module
+// loaded again, or two modules with the same constant, share one object. They live until the
+// process ends, as immortal objects do (nothing outside the code objects counts its references,
+// so a value returned to C++ or stored in a container must not die with its module); immortal
+// objects are not in the live tallies, so the leak check does not see them.
+struct ConstantTable {
+  std::mutex mu;
+  std::unordered_map<std::uint64_t, Object*> ints;    // by value
+  std::unordered_map<std::uint64_t, Object*> floats;  // by bit pattern (0.0 and -0.0 differ)
+};
+ConstantTable& Constants() {
+  static ConstantTable* table = new ConstantTable();
+  return *table;
 }
+}  // namespace
 
 Ref ImmortalizeConstant(Ref constant) noexcept {
-  return constant;  // placeholder: the runtime's immortalisation call goes here
+  Object* op = constant.get();
+  if (IsImmortal(op)) return constant;  // small ints
+  std::uint64_t key;
+  bool is_int = op->type == &g_int_type;
+  if (is_int) {
+    key = static_cast<std::uint64_t>(static_cast<IntObject*>(op)->value);
+  } else {
+    std::memcpy(&key, &static_cast<FloatObject*>(op)->value, sizeof(key));
+  }
+  ConstantTable& table = Constants();
+  std::lock_guard lock(table.mu);
+  auto& map = is_int ? table.ints : table.floats;
+  if (auto it = map.find(key); it != map.end()) return Ref::Steal(it->second);  // immortal: no count
+  Immortalize(op);
+  if (!IsImmortal(op)) return constant;  // the mechanism is off (or not brc): an owned constant
+  map.emplace(key, constant.release());
+  return Ref::Steal(op);
 }
 
-void CollectDeferred() noexcept {}  // placeholder: the runtime's deferred collection goes here
+void CollectDeferredObjects() noexcept { CollectDeferred(); }
 
 // ---- code objects ----
 

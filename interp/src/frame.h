@@ -60,13 +60,15 @@ extern TypeObject g_pyfunction_type;
 Ref NewFunction(CodeObject* code, Object* globals, Object* defaults, bool nested);
 
 // ---- the mechanisms of ftb/mechanisms.h, as the interpreter applies them ---------------------------
-// Gives `op` (a code object, function, globals dict or class) a deferred reference count.
+// Gives `op` (a code object, function, globals dict or class) a deferred reference count (brc,
+// with the mechanism on; nothing otherwise).
 void DeferRefcount(Object* op) noexcept;
-// A code constant (an int or float the compiler made): immortal with the immortal-constants
-// mechanism in brc, else returned as is (owned by the code object).
+// A code constant (an int or float the compiler made): with the immortal-constants mechanism in
+// brc, the process's one immortal object of that value; else returned as is (owned by the code
+// object).
 Ref ImmortalizeConstant(Ref constant) noexcept;
 // Frees the deferred objects nothing refers to any more (after a module's globals were cleared).
-void CollectDeferred() noexcept;
+void CollectDeferredObjects() noexcept;
 
 // ---- classes (class.cc) --------------------------------------------------------------------------------
 inline bool IsClass(const Object* op) noexcept {

@@ -100,7 +100,7 @@ Module::~Module() {
   if (impl_->globals) ClearDict(impl_->globals.get());
   impl_->globals.reset();
   impl_->code.reset();
-  CollectDeferred();
+  CollectDeferredObjects();
 }
 
 bool Module::Has(std::string_view name) const {

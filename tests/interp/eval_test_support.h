@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "ftb/interp/frontend.h"
 #include "ftb/interp/interp.h"
+#include "ftb/mechanisms.h"
 #include "ftb/runtime.h"
 #include "objects.h"
 
@@ -27,10 +28,12 @@ class EvalTest : public ::testing::Test {
     attach_ = std::make_unique<ThreadAttach>();
     InitInterpreter();
     EvalBreakerCheck();
+    CollectDeferred();
     live_before_ = LiveObjectsTotal();
   }
   void TearDown() override {
     EvalBreakerCheck();  // merge anything queued to this thread (brc)
+    CollectDeferred();   // what only the deferred collector frees (brc)
     EXPECT_EQ(LiveObjectsTotal(), live_before_) << "objects leaked (or were freed twice) by this test";
     EXPECT_FALSE(ErrorPending()) << "an exception was left pending";
     attach_.reset();
