@@ -921,25 +921,23 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
   }
 
   TARGET(BUILD_CLASS) {
-    StackRef base;
-    if (arg == 1) base = *--sp;
-    StackRef name = *--sp;
-    StackRef body = *--sp;
+    // The inputs stay on the (scanned) stack while the body runs: the body function may be held
+    // only there, without a count (deferred).
+    StackRef* inputs = sp - 2 - arg;
+    Object* base = arg == 1 ? inputs[2].get() : nullptr;
     frame->stack_top = sp;
     Ref cls;
     {
       Ref ns = Dict();
-      auto* fn = static_cast<PyFunctionObject*>(body.get());
+      auto* fn = static_cast<PyFunctionObject*>(inputs[0].get());
       Frame* body_frame = PushFrame(ts, fn->code, fn->globals, ns.get());
       StackRef r = body_frame != nullptr ? EvalFrame(ts, body_frame) : StackRef();
       if (!r.is_null()) {
         r.Close();
-        cls = MakeClass(name.get(), ns.get(), base.get());
+        cls = MakeClass(inputs[1].get(), ns.get(), base);
       }
     }
-    base.Close();
-    name.Close();
-    body.Close();
+    while (sp > inputs) (--sp)->Close();
     if (!cls) goto error;
     *sp++ = StackRef::Steal(std::move(cls));
     DISPATCH();
