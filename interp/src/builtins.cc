@@ -727,6 +727,12 @@ Ref LookupBuiltinMethod(Object* obj, Object* name) {
 Ref CallClass(Object* cls, Args args) {
   static Object* const init_name = InternStr("__init__").release();
   Ref self = AllocInstance(cls);
+  if (IsExceptionClass(cls)) {
+    // BaseException.__new__ keeps the call's arguments in `args`, whatever __init__ then does.
+    static Object* const args_name = InternStr("args").release();
+    Ref tuple = Tuple(args);
+    SetAttr(self.get(), args_name, tuple.get());
+  }
   Ref init = LookupInClass(static_cast<TypeObject*>(cls), init_name);
   if (!init) {
     if (!args.empty())
