@@ -4,6 +4,7 @@
 // Every built-in function and method is a native FunctionObject made once per process and
 // immortal, so loading one on any thread writes nothing. Methods take the object first.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -126,7 +127,7 @@ Ref FloatFromStr(Object* str) {
   if (body == "inf" || body == "infinity") return Float(sign * HUGE_VAL);
   if (body == "nan") return Float(std::copysign(std::nan(""), sign));
   std::string cleaned;  // underscores between digits are allowed, as in Python
-  bool ok = !body.empty() && body.front() != '_' && body.back() != '_';
+  bool ok = !body.empty() && body.front() != '_' && body.back() != '_' && body.front() != '+' && body.front() != '-';
   for (std::size_t i = 0; ok && i < body.size(); ++i) {
     if (body[i] == '_') {
       ok = i > 0 && std::isdigit(static_cast<unsigned char>(body[i - 1])) &&
