@@ -4,6 +4,7 @@
 // Every built-in function and method is a native FunctionObject made once per process and
 // immortal, so loading one on any thread writes nothing. Methods take the object first.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -126,7 +127,7 @@ Ref FloatFromStr(Object* str) {
   if (body == "inf" || body == "infinity") return Float(sign * HUGE_VAL);
   if (body == "nan") return Float(std::copysign(std::nan(""), sign));
   std::string cleaned;  // underscores between digits are allowed, as in Python
-  bool ok = !body.empty() && body.front() != '_' && body.back() != '_';
+  bool ok = !body.empty() && body.front() != '_' && body.back() != '_' && body.front() != '+' && body.front() != '-';
   for (std::size_t i = 0; ok && i < body.size(); ++i) {
     if (body[i] == '_') {
       ok = i > 0 && std::isdigit(static_cast<unsigned char>(body[i - 1])) &&
@@ -727,6 +728,12 @@ Ref LookupBuiltinMethod(Object* obj, Object* name) {
 Ref CallClass(Object* cls, Args args) {
   static Object* const init_name = InternStr("__init__").release();
   Ref self = AllocInstance(cls);
+  if (IsExceptionClass(cls)) {
+    // BaseException.__new__ keeps the call's arguments in `args`, whatever __init__ then does.
+    static Object* const args_name = InternStr("args").release();
+    Ref tuple = Tuple(args);
+    SetAttr(self.get(), args_name, tuple.get());
+  }
   Ref init = LookupInClass(static_cast<TypeObject*>(cls), init_name);
   if (!init) {
     if (!args.empty())

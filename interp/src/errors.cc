@@ -200,7 +200,7 @@ Ref RaiseKeyError(Object* key) { return RaiseWithArg(ExcType::kKeyError, key); }
 
 Ref RaiseObject(Object* exc) {
   if (IsExceptionClass(exc)) {
-    Ref instance = Call(exc, std::span<Object* const>());
+    Ref instance = CallClass(exc, std::span<Object* const>());
     if (ErrorPending()) return {};  // its __init__ raised
     if (!instance) return {};
     if (!IsExceptionInstance(instance.get()))

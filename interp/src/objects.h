@@ -143,7 +143,9 @@ Ref LookupBuiltinMethod(Object* obj, Object* name);
 // dict(mapping) (the type objects are the runtime's static types; isinstance takes them too).
 Ref CallBuiltinType(Object* type, std::span<Object* const> args);
 // Instantiating a class: an instance without __init__ (AllocInstance), then __init__ found
-// through the base chain, called with the instance first (TypeError if it returns non-None).
+// through the base chain, called with the instance first (TypeError if it returns non-None). An
+// exception class's instance gets `args` (the call's arguments) first, as BaseException.__new__
+// does, so that a subclass whose __init__ takes other parameters still prints them.
 Ref CallClass(Object* cls, std::span<Object* const> args);
 // InitInterpreter sets the call slot of the runtime's `type` type, so that ftb::Call() on a
 // static type object calls CallBuiltinType (and on a class, CallClass, though the runtime's Call

@@ -80,6 +80,12 @@ TEST(FrontendTokenizer, CrLfLineEnds) {
   EXPECT_EQ(Kinds("if a:\r\n    b\r\n"), "NAME:if NAME:a OP:: NEWLINE INDENT NAME:b NEWLINE DEDENT ENDMARKER");
 }
 
+TEST(FrontendTokenizer, ByteOrderMarkIsSkipped) {
+  const std::vector<Token> t = Tokenize("\xEF\xBB\xBFx = 1\n", "t.py");
+  EXPECT_EQ(t[0].text, "x");
+  EXPECT_EQ(t[0].column, 0);
+}
+
 TEST(FrontendTokenizer, Positions) {
   const std::vector<Token> t = Tokenize("a = 1\nif b:\n    cc += 22\n", "t.py");
   ASSERT_GE(t.size(), 12u);

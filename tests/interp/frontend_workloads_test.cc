@@ -1,10 +1,13 @@
 // Whole files through the front end: the Python workloads (workloads/py/*.py, when the tree has
-// them) and a sample that uses every construct of the subset. Each compiles, and every code unit
-// in it is well formed: one location per instruction, a stack size the depth check agrees with,
-// exception entries inside the code.
+// them), a sample that uses every construct of the subset and one that leaves blocks every way.
+// Each compiles, and every code unit in it is well formed: one location per instruction, a stack
+// size the depth check agrees with, exception entries inside the code.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,12 @@ TEST(FrontendFiles, SampleUsingTheWholeSubsetCompiles) {
   EXPECT_FALSE(Disassemble(*code).empty());
 }
 
+TEST(FrontendFiles, BlockExitsSampleCompiles) {
+  const auto code = CompileFile(std::string(FTB_SOURCE_DIR) + "/tests/interp/data/frontend_blocks.py");
+  ExpectWellFormed(*code);
+  EXPECT_EQ(CodeNames(*code), (std::vector<std::string>{"<module>", "close", "f1", "f2", "f3", "f4", "f5", "f6", "run"}));
+}
+
 TEST(FrontendFiles, EveryPythonWorkloadCompiles) {
   const fs::path dir = fs::path(FTB_SOURCE_DIR) / "workloads" / "py";
   if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " does not exist in this tree";
@@ -67,6 +76,59 @@ TEST(FrontendFiles, EveryPythonWorkloadCompiles) {
     }
   }
   EXPECT_GT(files, 0) << "no .py file in " << dir;
+}
+
+// Mutated samples (characters and tokens deleted, duplicated, swapped, or replaced by one of
+// Python's punctuation and keywords) either compile to well-formed code or are SyntaxErrors:
+// never an internal error, a crash or a hang.
+TEST(FrontendFiles, MutatedSourcesAreCompiledOrRefusedCleanly) {
+  std::string base;
+  for (const char* name : {"frontend_sample.py", "frontend_blocks.py"}) {
+    std::ifstream in(std::string(FTB_SOURCE_DIR) + "/tests/interp/data/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    base += text.str();
+  }
+  ASSERT_GT(base.size(), 1000u);
+  static const char* const kPieces[] = {"(", ")", "[", "]", "{", "}", ":", ",", "=", "\n", "    ", "\t", "\\",
+                                        "'", "\"", "'''", "#", ".", "-", "**", "not ", " in ", "if ", "else ",
+                                        "for ", "try:", "except", "finally:", "return ", "break", "continue",
+                                        "lambda ", "yield ", "global x", "del ", "0x", "1e", "_", " and ", "@"};
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&state](std::uint64_t bound) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % bound;
+  };
+  int compiled = 0;
+  int refused = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string src = base;
+    const int edits = 1 + static_cast<int>(next(4));
+    for (int k = 0; k < edits; ++k) {
+      const std::size_t at = next(src.size());
+      switch (next(4)) {
+        case 0: src.erase(at, 1 + next(8)); break;
+        case 1: src.insert(at, src.substr(next(src.size()), 1 + next(12))); break;
+        case 2: src.insert(at, kPieces[next(sizeof kPieces / sizeof kPieces[0])]); break;
+        default: std::swap(src[at], src[next(src.size())]); break;
+      }
+    }
+    try {
+      const auto code = CompileModule(src, "mutant.py");
+      ExpectWellFormed(*code);
+      ++compiled;
+    } catch (const SyntaxError&) {
+      ++refused;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "round " << round << ": " << e.what() << "\n" << src;
+      return;
+    }
+  }
+  EXPECT_GT(compiled, 100) << refused << " refused";
+  EXPECT_GT(refused, 100) << compiled << " compiled";
+  std::printf("%d mutants compiled, %d refused\n", compiled, refused);
 }
 
 }  // namespace

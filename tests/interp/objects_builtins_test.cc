@@ -129,6 +129,9 @@ TEST_F(Builtins, FloatStrBoolConversions) {
   EXPECT_EQ(TypeCall(&g_float_type, {S("nan").get()}), "nan");
   EXPECT_EQ(TypeCall(&g_float_type, {S("1e999").get()}), "inf");
   EXPECT_EQ(TypeCall(&g_float_type, {S("x").get()}), "ValueError: could not convert string to float: 'x'");
+  EXPECT_EQ(TypeCall(&g_float_type, {S("--5").get()}), "ValueError: could not convert string to float: '--5'");
+  EXPECT_EQ(TypeCall(&g_float_type, {S("-1_0.5").get()}), "-10.5");
+  EXPECT_EQ(TypeCall(&g_float_type, {S(".5").get()}), "0.5");
   EXPECT_EQ(TypeCall(&g_float_type, {L({}).get()}), "TypeError: float() argument must be a string or a real number, not 'list'");
   EXPECT_EQ(TypeCall(&g_str_type, {}), "''");
   EXPECT_EQ(TypeCall(&g_str_type, {F(0.5).get()}), "'0.5'");

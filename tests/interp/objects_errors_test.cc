@@ -129,6 +129,35 @@ TEST_F(Errors, UserSubclassesMatchTheirBases) {
   EXPECT_EQ(TakeError(), "MyError: custom");
 }
 
+TEST_F(Errors, SubclassWithItsOwnInitKeepsTheCallArguments) {
+  // class CodeError(Exception):
+  //     def __init__(self, code): self.code = code
+  // str(CodeError(5)) == '5' in CPython: BaseException.__new__ stored args.
+  Ref init = Function("__init__", [](std::span<Object* const> args) {
+    SetAttr(args[0], InternStr("code").get(), args[1]);
+    return None();
+  });
+  Ref cls = Class("CodeError", {{"__init__", init.get()}});
+  static_cast<TypeObject*>(cls.get())->base = Cls(ExcType::kException);
+  Ref five = I(5);
+  Object* args[] = {five.get()};
+  Ref exc = CallClass(cls.get(), args);
+  ASSERT_TRUE(exc) << TakeError();
+  EXPECT_EQ(ExceptionMessage(exc.get()), "5");
+  EXPECT_EQ(ReprString(exc.get()), "CodeError(5)");
+  // `raise Sub` (a class) calls it with no arguments; its __init__ is ValueError's.
+  Ref sub = Class("Sub", {});
+  static_cast<TypeObject*>(sub.get())->base = Cls(ExcType::kValueError);
+  RaiseObject(sub.get());
+  EXPECT_TRUE(PendingErrorMatches(ExcType::kValueError));
+  Ref raised = FetchError();
+  ASSERT_TRUE(raised);
+  EXPECT_EQ(raised->type, static_cast<TypeObject*>(sub.get()));
+  Ref raised_args = ExceptionArgs(raised.get());
+  ASSERT_TRUE(raised_args);
+  EXPECT_EQ(TupleSize(raised_args.get()), 0u);
+}
+
 TEST_F(Errors, RaiseReplacesAPendingException) {
   Raise(ExcType::kValueError, "first");
   Raise(ExcType::kTypeError, "second");

@@ -60,6 +60,7 @@ class Tokenizer {
   Tokenizer(std::string_view src, const std::string& filename) : src_(src), filename_(filename) {}
 
   std::vector<Token> Run() {
+    if (src_.substr(0, 3) == "\xEF\xBB\xBF") line_start_ = pos_ = 3;  // a UTF-8 byte-order mark
     bool at_line_start = true;
     for (;;) {
       if (at_line_start && brackets_.empty()) {

@@ -66,7 +66,7 @@ def walk(items):
         n -= 2
         if n == 1:
             break
-    a, b = divmod(total, 7)
+    a, b = total // 7, total % 7
     pairs = [(k, v) for k, v in seen.items() if v]
     grid = [[r * c for c in range(3)] for r in range(3)]
     data = [1, 2, 3, 4, 5]
