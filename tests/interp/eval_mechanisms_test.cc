@@ -57,7 +57,9 @@ def same():
   EXPECT_TRUE(IsImmortal(text.get())) << "str constants are interned";
   EXPECT_TRUE(IsImmortal(small.get())) << "small ints are static";
   Ref again = m->Call("same", {});
-  if (kBrc) EXPECT_EQ(again.get(), big.get()) << "one immortal object per constant value";
+  if (kBrc) {
+    EXPECT_EQ(again.get(), big.get()) << "one immortal object per constant value";
+  }
   // Another module with the same constant shares it (brc), and the value outlives its module.
   Object* first = big.get();
   list.reset();
@@ -66,7 +68,9 @@ def same():
   auto m2 = LoadSource("def same():\n    return 123456789\n");
   Ref other = m2->Call("same", {});
   EXPECT_EQ(AsInt(other.get()), 123456789);
-  if (kBrc) EXPECT_EQ(other.get(), first);
+  if (kBrc) {
+    EXPECT_EQ(other.get(), first);
+  }
   EXPECT_EQ(AsInt(big.get()), 123456789);
 }
 
