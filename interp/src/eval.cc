@@ -106,6 +106,14 @@ constexpr std::size_t kChunkBytes = 256 * 1024;
   ds.limit = c->data() + c->size;
 }
 
+// The calling thread's InterpThread, without a call per frame.
+FTB_TLS_MODEL constinit thread_local InterpThread* t_interp_thread = nullptr;
+FTB_ALWAYS_INLINE InterpThread& ThisInterpThread() noexcept {
+  InterpThread* it = t_interp_thread;
+  if (it == nullptr) [[unlikely]] it = t_interp_thread = &CurrentInterpThread();
+  return *it;
+}
+
 FTB_ALWAYS_INLINE void PopFrame(ThreadState* ts, InterpThread& it, Frame* frame) noexcept {
   ts->stack_roots = frame->roots.previous;
   it.frame = frame->previous;
@@ -394,7 +402,7 @@ FTB_ALWAYS_INLINE int Truth(Object* v) noexcept {
 }  // namespace
 
 Frame* PushFrame(ThreadState* ts, CodeObject* code, Object* globals, Object* locals) {
-  InterpThread& it = CurrentInterpThread();
+  InterpThread& it = ThisInterpThread();
   if (it.depth >= kMaxDepth) [[unlikely]] {
     Raise(ExcType::kRecursionError, "maximum recursion depth exceeded");
     return nullptr;
@@ -965,7 +973,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(RAISE_VARARGS) {
     if (arg == 0) {
-      InterpThread& it = CurrentInterpThread();
+      InterpThread& it = ThisInterpThread();
       if (!it.handled) {
         Raise(ExcType::kRuntimeError, "No active exception to reraise");
         goto error;
@@ -980,7 +988,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
   }
 
   TARGET(PUSH_EXC_INFO) {
-    InterpThread& it = CurrentInterpThread();
+    InterpThread& it = ThisInterpThread();
     StackRef exc = sp[-1];
     Ref previous = std::move(it.handled);
     it.handled = Ref::New(exc.get());
@@ -999,7 +1007,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(POP_EXCEPT) {
     StackRef previous = *--sp;
-    InterpThread& it = CurrentInterpThread();
+    InterpThread& it = ThisInterpThread();
     if (previous.get() == &g_none) {
       previous.Close();
       it.handled.reset();
@@ -1011,7 +1019,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(RERAISE) {
     StackRef exc = *--sp;
-    CurrentInterpThread().pending = exc.ToRef();
+    ThisInterpThread().pending = exc.ToRef();
     goto exception_unwind;
   }
 
@@ -1020,7 +1028,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 error:
   // An instruction raised: this frame's line goes into the traceback, then unwinding.
   {
-    InterpThread& it = CurrentInterpThread();
+    InterpThread& it = ThisInterpThread();
     if (!it.pending) Raise(ExcType::kRuntimeError, "error return without exception set");
     AddTraceback(it.pending.get(), code, static_cast<std::uint32_t>(ip - 1 - instrs));
   }
@@ -1043,7 +1051,7 @@ exception_unwind:
 exit_frame:
   while (sp > stack_base) (--sp)->Close();
   for (StackRef* local = locals; local < stack_base; ++local) local->Close();
-  PopFrame(ts, CurrentInterpThread(), frame);
+  PopFrame(ts, ThisInterpThread(), frame);
   return result;
 }
 
