@@ -30,6 +30,32 @@
 //     C:  (exc: stack is [.. prev exc]) SWAP 2; POP_EXCEPT; RERAISE
 //     end:
 //     A `raise` with no argument inside a handler is RAISE_VARARGS 0.
+//     The compiler emits the table as runs of consecutive instructions under the same handler, so
+//     entries never overlap (innermost first holds trivially); a clause's closing POP_EXCEPT;
+//     JUMP_FORWARD end lie outside the cleanup's range.
+//   - try/finally (zero-cost too):
+//         try body (or the whole try/except)   covered by entry {body, handler F, depth d}
+//         finally body; JUMP_FORWARD end       (the normal path)
+//     F:  PUSH_EXC_INFO                        covered by entry {F.., cleanup C, depth d+1}
+//         finally body; RERAISE                (the exception path; RERAISE pops exc, prev stays)
+//     C:  SWAP 2; POP_EXCEPT; RERAISE
+//     end:
+//     break/continue/return inside the try body run a copy of the finally body inline, outside F's
+//     range; break/continue/return out of a finally body are refused (SyntaxError).
+//   - Loops: for: iterable; GET_ITER; top: FOR_ITER exhausted; target; body; JUMP_BACKWARD top;
+//     exhausted: [else body]. while: top: [condition; POP_JUMP_IF_FALSE else]; body;
+//     JUMP_BACKWARD top; else: [else body]. Every backward jump is JUMP_BACKWARD (conditional
+//     jumps only go forward). `break` in a for loop pops the iterator (POP_TOP) before its jump.
+//   - Leaving blocks: break/continue out of an except clause run POP_EXCEPT first; `return v`
+//     pops what enclosing blocks keep under v (SWAP 2; POP_TOP for a loop's iterator, SWAP 2;
+//     POP_EXCEPT for a clause's saved exception), so the stack holds only v at RETURN_VALUE.
+//   - A comprehension's targets are hidden fast locals named `name.N` (N numbers the unit's
+//     comprehensions); module and class-body code has them in varnames too.
+//   - assert: test; POP_JUMP_IF_TRUE ok; LOAD_GLOBAL AssertionError; [PUSH_NULL; msg; CALL 1];
+//     RAISE_VARARGS 1. import m as n: IMPORT_NAME m; store n. from m import a as b:
+//     IMPORT_NAME m; IMPORT_FROM a; store b; ...; POP_TOP.
+//   - def: [defaults...; BUILD_TUPLE n]; LOAD_CONST code; MAKE_FUNCTION 0|1; store. class C(B):
+//     LOAD_CONST body; MAKE_FUNCTION 0; LOAD_CONST 'C'; [B]; BUILD_CLASS 0|1; store.
 #pragma once
 
 #include <cstdint>
