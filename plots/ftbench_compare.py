@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ftbplots import cli  # noqa: E402  (standard library only)
 
-compare = results = None  # ftbplots.compare and .results (numpy), imported by _main under cli.run
+# ftbplots.compare (the analysis), .compare_render (its output) and .results, imported by _main
+# under cli.run.
+compare = compare_render = results = None
 
 PROG = "ftbench compare"
 DEBUG_ENV = "FTB_COMPARE_DEBUG"
@@ -62,7 +64,7 @@ def parse_args(argv):
                         help="relative change of a cell's median peak RSS or peak live object "
                              "bytes that is a memory finding; an increase exits 1 (default "
                              f"{compare.DEFAULT_MEMORY_THRESHOLD:g})")
-    parser.add_argument("--format", choices=sorted(compare.RENDERERS), default="text",
+    parser.add_argument("--format", choices=sorted(compare_render.RENDERERS), default="text",
                         help="output format (default text)")
     parser.add_argument("--allow-mismatch", action="store_true",
                         help="compare results from different machines or run parameters "
@@ -96,7 +98,7 @@ def run(args) -> "compare.Comparison":
 
 def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
     """Draws the chart under a temporary name beside path and renames it: never half a file."""
-    from ftbplots import charts  # matplotlib only when a chart is asked for
+    from ftbplots import compare_chart  # matplotlib only when a chart is asked for
     try:
         fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix,
                                        dir=path.parent if str(path.parent) else ".")
@@ -104,7 +106,8 @@ def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
     except OSError as e:
         raise results.ResultsError(f"cannot write the chart {path}: {e.strerror or e}") from None
     try:
-        charts.comparison_chart(results.load(cmp.base), results.load(cmp.new), partial)
+        compare_chart.comparison_chart(results.load(cmp.base), results.load(cmp.new), partial,
+                                       comparison=cmp)
         os.replace(partial, path)
     except OSError as e:
         raise results.ResultsError(f"cannot write the chart {path}: {e.strerror or e}") from None
@@ -114,11 +117,11 @@ def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
 
 
 def _main(argv) -> int:
-    global compare, results
-    from ftbplots import compare, results  # noqa: F811
+    global compare, compare_render, results
+    from ftbplots import compare, compare_render, results  # noqa: F811
     args = parse_args(argv)
     cmp = run(args)
-    text = compare.RENDERERS[args.format](cmp)
+    text = compare_render.RENDERERS[args.format](cmp)
     sys.stdout.write(text)
     if cmp.inconclusive and not cmp.allow_inconclusive:
         print(f"{PROG}: error: inconclusive: {'; '.join(cmp.inconclusive)} "

@@ -31,7 +31,7 @@
 
 #include "bench_support.h"
 #include "ftb/runtime.h"
-#include "stats.h"
+#include "statistics.h"
 
 FTB_NAMESPACE_BEGIN
 namespace variant_bench {
@@ -128,11 +128,13 @@ void BM_GilTwoCpuThreads(benchmark::State& state) {
     std::lock_guard lock(log.mu);
     slices = log.slice_ns;
   }
-  state.counters["slice_p50_ms"] = benchmark::Counter(::ftb::micro::Quantile(slices, 0.50) / 1e6);
-  state.counters["slice_p99_ms"] = benchmark::Counter(::ftb::micro::Quantile(slices, 0.99) / 1e6);
-  state.counters["handoff_mean_us"] = benchmark::Counter(::ftb::micro::Mean<double>(samples) / 1e3);
-  state.counters["handoff_p50_us"] = benchmark::Counter(::ftb::micro::Quantile(samples, 0.50) / 1e3);
-  state.counters["handoff_p99_us"] = benchmark::Counter(::ftb::micro::Quantile(samples, 0.99) / 1e3);
+  // Percentiles as everywhere in ftbench (linear interpolation; docs/statistics.md); 0 without samples.
+  auto at = [](const std::vector<double>& v, double p) { return v.empty() ? 0.0 : ::ftb::stats::Percentile(v, p); };
+  state.counters["slice_p50_ms"] = benchmark::Counter(at(slices, 50) / 1e6);
+  state.counters["slice_p99_ms"] = benchmark::Counter(at(slices, 99) / 1e6);
+  state.counters["handoff_mean_us"] = benchmark::Counter(samples.empty() ? 0.0 : ::ftb::stats::Mean(samples) / 1e3);
+  state.counters["handoff_p50_us"] = benchmark::Counter(at(samples, 50) / 1e3);
+  state.counters["handoff_p99_us"] = benchmark::Counter(at(samples, 99) / 1e3);
   if (seconds > 0) {
     state.counters["switches_per_s"] = benchmark::Counter(static_cast<double>(after.gil_switches - before.gil_switches) / seconds);
     state.counters["drop_requests_per_s"] =

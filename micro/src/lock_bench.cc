@@ -39,7 +39,7 @@
 
 #include "bench_support.h"
 #include "locks.h"
-#include "stats.h"
+#include "statistics.h"
 
 namespace ftb::micro {
 namespace {
@@ -146,12 +146,16 @@ void BM_Contended(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(total));
   state.counters["acq_per_s"] = benchmark::Counter(static_cast<double>(total) / window_seconds);
   state.counters["ns_per_acq"] = benchmark::Counter(window_seconds * 1e9 / static_cast<double>(std::max<std::uint64_t>(total, 1)));
-  state.counters["jain"] = benchmark::Counter(JainIndex(per_thread));
+  state.counters["jain"] = benchmark::Counter(stats::JainIndex(std::vector<double>(per_thread.begin(), per_thread.end())));
   for (int t = 0; t < threads; ++t)
     state.counters["acq_t" + std::to_string(t)] = benchmark::Counter(static_cast<double>(per_thread[static_cast<std::size_t>(t)]));
-  state.counters["lat_p50_ns"] = benchmark::Counter(Quantile(latency, 0.50) / TscClock::TicksPerNs());
-  state.counters["lat_p99_ns"] = benchmark::Counter(Quantile(latency, 0.99) / TscClock::TicksPerNs());
-  state.counters["lat_p999_ns"] = benchmark::Counter(Quantile(latency, 0.999) / TscClock::TicksPerNs());
+  // Percentiles as everywhere in ftbench (linear interpolation; docs/statistics.md); 0 without samples.
+  std::vector<double> lat = latency.empty() ? std::vector<double>{0.0, 0.0, 0.0}
+                                            : stats::Percentiles(std::vector<double>(latency.begin(), latency.end()),
+                                                                 {50, 99, 99.9});
+  state.counters["lat_p50_ns"] = benchmark::Counter(lat[0] / TscClock::TicksPerNs());
+  state.counters["lat_p99_ns"] = benchmark::Counter(lat[1] / TscClock::TicksPerNs());
+  state.counters["lat_p999_ns"] = benchmark::Counter(lat[2] / TscClock::TicksPerNs());
 }
 
 // Thread counts include non-powers of two; from 3 on the 2-core machine is oversubscribed.

@@ -1,9 +1,12 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Turns `ftbench micro` JSON (Google Benchmark format, ideally with --repetitions >= 5) into the
 markdown tables of docs/primitives.md: medians over repetitions with their coefficient of
 variation, the ratios between variants, and a check of each published claim.
 
-usage: primitives_table.py results/<dir>/micro.json > table.md
+usage: /usr/bin/python3 micro/tools/primitives_table.py results/<dir>/micro.json > table.md
+
+Statistics (docs/statistics.md) from plots/ftbplots/stats.py: the median, and the sample
+coefficient of variation (sample SD / mean, as Google Benchmark's cv rows of the same file).
 
 Which number is read:
   - single-thread rows (reference counts, create/free, uncontended locks): cpu_time, the thread's
@@ -13,9 +16,12 @@ Which number is read:
     rows, the acq_per_s counter for contended locks), plus the counters named in the tables.
 """
 import json
-import statistics
 import sys
 from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plots"))
+from ftbplots import stats  # noqa: E402  (the project's one set of statistics)
 
 VARIANTS = ["gil", "atomic", "brc"]
 LOCKS = ["ftb_mutex", "std_mutex", "tbb_spin_mutex", "tbb_queuing_mutex", "ttas_spinlock"]
@@ -34,9 +40,8 @@ def load(path):
 class Stat:
     def __init__(self, values):
         self.values = values
-        self.median = statistics.median(values) if values else float("nan")
-        mean = statistics.fmean(values) if values else float("nan")
-        self.cv = statistics.pstdev(values) / mean if len(values) > 1 and mean else 0.0
+        self.median = stats.median(values) if values else float("nan")
+        self.cv = stats.sample_cv(values) if values else 0.0
 
     def fmt(self, digits=2, scale=1.0):
         if not self.values:
@@ -65,8 +70,8 @@ def main():
     context, runs = load(sys.argv[1])
     out = []
     reps = max((len(v) for v in runs.values()), default=0)
-    out.append(f"Medians over {reps} repetitions; the coefficient of variation (stddev/mean over the "
-               "repetitions) in parentheses.\n")
+    out.append(f"Medians over {reps} repetitions; the sample coefficient of variation (sample "
+               "stddev / mean over the repetitions) in parentheses.\n")
 
     # --- reference counts
     out.append("### Reference counts, one thread (ns per incref+decref pair, CPU time)\n")

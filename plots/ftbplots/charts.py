@@ -19,8 +19,8 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
-from . import calibration  # noqa: E402
-from .results import Metric, Results, ResultsError, load  # noqa: E402
+from . import calibration, stats  # noqa: E402
+from .results import Results  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
 # tritanopia. Fixed per variant so that gil is the same orange in every chart and every report.
@@ -201,13 +201,6 @@ def overhead_values(results: Results) -> dict:
     return table
 
 
-def geometric_mean(values: list) -> float | None:
-    values = [v for v in values if v and v > 0]
-    if not values:
-        return None
-    return math.exp(sum(math.log(v) for v in values) / len(values))
-
-
 def overhead_chart(results: Results) -> Figure:
     """Time relative to gil at 1 thread, per workload and as a geometric mean, with 95% CIs.
 
@@ -233,7 +226,7 @@ def overhead_chart(results: Results) -> Figure:
         for y, m in zip(ys, ms):
             _value_label(ax, y, m.value, m.ci_high if m.value >= 1 else m.ci_low)
         tops += [m.ci_high for m in ms] + [m.ci_low for m in ms]
-        gmean = geometric_mean([m.value for m in ms])
+        gmean = stats.geometric_mean_of_positive([m.value for m in ms])
         if gmean is not None:
             y = len(results.workloads) + offset
             ax.barh(y, gmean - 1, height, left=1, color=colour, hatch="//", edgecolor="white")
@@ -313,7 +306,7 @@ def memory_chart(results: Results) -> Figure:
             ratios = dict(points)
             ys = [i + offset for i, w in enumerate(results.workloads) if w in ratios]
             xs = [ratios[w] for w in results.workloads if w in ratios]
-            gmean = geometric_mean(xs)
+            gmean = stats.geometric_mean_of_positive(xs)
             if gmean is not None:
                 ys.append(len(results.workloads) + offset)
                 xs.append(gmean)
@@ -525,70 +518,6 @@ def _log_x(ax, values: list) -> None:
         ax.set_xlim(10 ** math.floor(math.log10(low)), 10 ** math.ceil(math.log10(high)))
     ax.xaxis.set_major_locator(LogLocator(numticks=6))
     ax.xaxis.set_minor_locator(NullLocator())
-
-
-# --- 6. base against new ----------------------------------------------------------------------
-
-def time_ratio(base_cell, new_cell):
-    """new / base median wall time with a conservative interval from the two 95% CIs."""
-    b, n = base_cell.metric("wall_seconds"), new_cell.metric("wall_seconds")
-    if not b or not n or b.value <= 0 or b.ci_low <= 0:
-        return None
-    return Metric(n.value / b.value, n.ci_low / b.ci_high, n.ci_high / b.ci_low)
-
-
-def comparison_ratios(base: Results, new: Results) -> dict:
-    """workload -> variant -> [(threads, Metric)] for the cells both results have."""
-    table = {}
-    for cell in new.cells:
-        other = base.cell(cell.workload, cell.variant, cell.threads)
-        ratio = time_ratio(other, cell) if other else None
-        if ratio:
-            table.setdefault(cell.workload, {}).setdefault(cell.variant, []).append(
-                (cell.threads, ratio))
-    if not table:
-        raise ResultsError(f"{base.path} and {new.path} have no cell (workload, variant, threads) "
-                           "in common: nothing to compare")
-    return {w: table[w] for w in new.workloads if w in table}
-
-
-def comparison_chart(base_results, new_results, out_path) -> Figure:
-    """Base against new per workload: new / base median time per variant and thread count.
-
-    base_results and new_results are Results or paths to results directories or files;
-    out_path's suffix (.png, .svg) picks the format. Returns the Figure.
-    """
-    base, new = _as_results(base_results), _as_results(new_results)
-    table = comparison_ratios(base, new)
-    fig, axes = _grid(len(table), 3.8, 3.2, max_cols=3)
-    for ax, (workload, by_variant) in zip(axes, table.items()):
-        _plot_comparison(ax, workload, by_variant, [v for v in new.variants if v in by_variant])
-    _legend_outside(axes[min(len(axes), 3) - 1], fontsize=7)  # right of the first row
-    caption = f"base: {base.machine_caption()}\nnew: {new.machine_caption()}"
-    _finish(fig, "New against base: median wall time ratio (error bars: from both 95% CIs)", caption)
-    save(fig, Path(out_path))
-    return fig
-
-
-def _plot_comparison(ax, workload: str, by_variant: dict, variants: list) -> None:
-    threads = sorted({n for points in by_variant.values() for n, _ in points})
-    offsets, width = _bar_offsets(len(variants))
-    for offset, variant in zip(offsets, variants):
-        points = dict(by_variant[variant])
-        xs = [i + offset for i, n in enumerate(threads) if n in points]
-        ms = [points[n] for n in threads if n in points]
-        ax.bar(xs, [m.value - 1 for m in ms], width, bottom=1, color=variant_colour(variant),
-               label=variant, yerr=_yerr(ms), capsize=2, ecolor="0.2")
-    ax.axhline(1.0, color="0.2", linewidth=1)
-    ax.set_xticks(range(len(threads)), threads)
-    ax.set_xlabel("threads")
-    ax.set_ylabel("new / base time (×; < 1 faster)", fontsize=8)
-    ax.set_title(workload, fontsize=10)
-    ax.grid(axis="y", alpha=0.3)
-
-
-def _as_results(value) -> Results:
-    return value if isinstance(value, Results) else load(value)
 
 
 # --- drawing everything -----------------------------------------------------------------------

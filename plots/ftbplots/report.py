@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from . import calibration as cal
 from . import charts as ch
 from . import stats
@@ -77,7 +75,7 @@ def _metric(results: Results, workload: str, variant: str, threads: int, name: s
 def geomean_row(rows: list) -> dict:
     """variant -> geometric mean of the overheads over the workloads that have one."""
     variants = rows[0].overhead if rows else {}
-    return {v: ch.geometric_mean([r.overhead[v].value for r in rows if r.overhead[v]])
+    return {v: stats.geometric_mean_of_positive([r.overhead[v].value for r in rows if r.overhead[v]])
             for v in variants}
 
 
@@ -129,8 +127,8 @@ def noise_figure(results: Results) -> dict | None:
             cvs.append(stats.robust_cv(times))
     if not cvs:
         return None
-    return {"cells": len(cvs), "median_cell_cv": float(np.percentile(cvs, 50)),
-            "p90_cell_cv": float(np.percentile(cvs, 90))}
+    return {"cells": len(cvs), "median_cell_cv": stats.median(cvs),
+            "p90_cell_cv": stats.percentile(cvs, 90)}
 
 
 def noise_line(results: Results) -> str | None:

@@ -496,12 +496,7 @@ def _micro_rows(benchmarks: list) -> list:
         if name in medians:
             rows.append((name, float(medians[name]["real_time"]), medians[name]["time_unit"]))
         else:
-            times = sorted(float(b["real_time"]) for b in samples[name])
-            rows.append((name, _median(times), samples[name][0]["time_unit"]))
+            from . import stats  # numpy on first use: this module itself needs the standard library only
+            rows.append((name, stats.median(float(b["real_time"]) for b in samples[name]),
+                         samples[name][0]["time_unit"]))
     return rows
-
-
-def _median(sorted_values: list) -> float:
-    n = len(sorted_values)
-    mid = n // 2
-    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2

@@ -1,13 +1,26 @@
-"""The statistics of `ftbench compare` (docs/compare.md), written out here: no scipy.
+"""The one Python implementation of ftbench's statistics (docs/statistics.md defines each one).
 
-- median(), geometric_mean(), robust_cv() (a cell's spread, for compare's noise bound)
-- mann_whitney(x, y): two-sided Mann-Whitney U test. Exact p-value (the U distribution counted)
-  when neither sample has ties and the samples are small (n_x * n_y <= EXACT_MAX_PRODUCT); else
-  the normal approximation with the tie correction of the variance and a continuity correction.
+Every module of ftbplots (compare, report, charts, calibration, results) and micro/tools take
+their statistics from here. Where scipy.stats has the statistic, it computes it; the hand-written
+versions below stay as cross-checks (plots/tests/test_stats.py compares the two), and the C++
+implementation (harness/statistics/statistics.h) is checked against this one on the same samples
+(tests/statistics/cross_check_test.py).
+
+- percentile(x, p): linear interpolation between closest ranks (numpy's default, as the C++
+  Percentile); median(x) = percentile(x, 50).
+- robust_cv(x): 1.4826 * median absolute deviation / median, ftbench's "CV" of a cell (the noise
+  figure, compare's noise bound). sample_cv(x): sample SD / mean, Google Benchmark's cv, named so.
+- geometric_mean(x): exp(mean(log x)) of positive values (scipy.stats.gmean).
+- mann_whitney(x, y): two-sided Mann-Whitney U test (scipy.stats.mannwhitneyu). Exact p-value
+  (the U distribution counted) when neither sample has ties and the samples are small
+  (n_x * n_y <= EXACT_MAX_PRODUCT); else the normal approximation with the tie correction of the
+  variance and a continuity correction.
 - holm(p_values): Holm-Bonferroni adjusted p-values (step-down, monotone).
 - bootstrap_ratio_ci(base, new, seed): percentile bootstrap interval of median(new) / median(base),
-  resampling each sample on its own, from a seeded generator (the same input gives the same
-  interval on every run and machine).
+  resampling each sample on its own (scipy.stats.bootstrap, method "percentile"), from a seeded
+  PCG64 generator: the same input gives the same interval on every run and machine.
+
+numpy and scipy are imported on first use, so that importing this module costs nothing.
 """
 from __future__ import annotations
 
@@ -15,36 +28,71 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
-# Exact p-values up to 20 x 20 repetitions (400 = n_x * n_y): the counting below is
-# O((n_x * n_y)^2) small-integer additions, a few milliseconds at that size.
+# Exact p-values up to 20 x 20 repetitions (400 = n_x * n_y).
 EXACT_MAX_PRODUCT = 400
 BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_LEVEL = 0.95
+# 1 / (the standard normal's 0.75 quantile), rounded as the C++ side has it: MAD * this is the
+# standard deviation of a normal sample.
+MAD_TO_SD = 1.4826
+
+
+def _values(values, what: str) -> list:
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ValueError(f"{what} of no values")
+    return vals
+
+
+def percentile(values, p: float) -> float:
+    """The p-th percentile (0 <= p <= 100), linear interpolation between closest ranks."""
+    import numpy as np
+    vals = _values(values, "percentile")
+    if not 0 <= p <= 100:
+        raise ValueError(f"percentile {p} outside [0, 100]")
+    return float(np.percentile(vals, p))
 
 
 def median(values) -> float:
-    s = sorted(float(v) for v in values)
-    if not s:
-        raise ValueError("median of no values")
-    mid = len(s) // 2
-    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+    return percentile(values, 50)
 
 
 def robust_cv(values) -> float:
     """1.4826 * median absolute deviation / median: the coefficient of variation a normal sample
     would have, from statistics that one slow outlier repetition cannot move."""
-    m = median(values)
+    from scipy.stats import median_abs_deviation
+    vals = _values(values, "robust_cv")
+    m = median(vals)
     if m <= 0:
         raise ValueError("robust_cv needs a positive median")
-    return 1.4826 * median(abs(float(v) - m) for v in values) / m
+    return MAD_TO_SD * float(median_abs_deviation(vals, scale=1.0)) / m
+
+
+def sample_cv(values) -> float:
+    """Sample standard deviation (n - 1) / mean: Google Benchmark's cv aggregate, the C++
+    CoefficientOfVariation. 0 for fewer than two values or a zero mean."""
+    import numpy as np
+    vals = _values(values, "sample_cv")
+    mean = float(np.mean(vals))
+    if len(vals) < 2 or mean == 0:
+        return 0.0
+    return float(np.std(vals, ddof=1)) / mean
 
 
 def geometric_mean(values) -> float:
+    """exp(mean(log x)); ValueError for no values or a value <= 0."""
+    from scipy.stats import gmean
     vals = [float(v) for v in values]
-    if not vals or any(v <= 0 for v in vals):
+    if not vals or any(not v > 0 for v in vals):
         raise ValueError("geometric mean needs positive values")
-    return math.exp(sum(math.log(v) for v in vals) / len(vals))
+    return float(gmean(vals))
+
+
+def geometric_mean_of_positive(values) -> float | None:
+    """The geometric mean of the values that are present and positive (a ratio is never <= 0:
+    a missing or zero one is a cell without a measurement); None when none are."""
+    vals = [float(v) for v in values if v is not None and v > 0]
+    return geometric_mean(vals) if vals else None
 
 
 @dataclass(frozen=True)
@@ -98,7 +146,22 @@ def exact_two_sided_p(u: float, m: int, n: int) -> float:
 
 
 def mann_whitney(x, y) -> MannWhitney:
-    """Two-sided Mann-Whitney U test of x against y (x = base, y = new in compare)."""
+    """Two-sided Mann-Whitney U test of x against y (x = base, y = new in compare), by
+    scipy.stats.mannwhitneyu with the method chosen as mann_whitney_by_hand chooses it."""
+    from scipy.stats import mannwhitneyu
+    x, y = _values(x, "Mann-Whitney"), _values(y, "Mann-Whitney")
+    m, n = len(x), len(y)
+    if len(set(x + y)) == 1:  # every value equal: no evidence of a difference (scipy: 0 / 0)
+        return MannWhitney(m * n / 2.0, 1.0, "normal")
+    method = "exact" if not _tie_sizes(x + y) and m * n <= EXACT_MAX_PRODUCT else "normal"
+    result = mannwhitneyu(x, y, alternative="two-sided", use_continuity=True,
+                          method="exact" if method == "exact" else "asymptotic")
+    return MannWhitney(float(result.statistic), min(1.0, float(result.pvalue)), method)
+
+
+def mann_whitney_by_hand(x, y) -> MannWhitney:
+    """The same test written out (the cross-check of mann_whitney): midranks, the exact U
+    distribution by counting, or the normal approximation with tie and continuity corrections."""
     x, y = [float(v) for v in x], [float(v) for v in y]
     m, n = len(x), len(y)
     if m == 0 or n == 0:
@@ -152,8 +215,29 @@ def holm(p_values) -> list:
 
 
 def bootstrap_ratio_ci(base, new, seed: int, resamples: int = BOOTSTRAP_RESAMPLES,
-                       level: float = 0.95) -> tuple:
-    """Percentile bootstrap interval of median(new) / median(base)."""
+                       level: float = BOOTSTRAP_LEVEL) -> tuple:
+    """Percentile bootstrap interval of median(new) / median(base), by scipy.stats.bootstrap."""
+    import numpy as np
+    from scipy.stats import bootstrap
+    b, n = np.asarray(_values(base, "bootstrap")), np.asarray(_values(new, "bootstrap"))
+    if len(b) < 2 or len(n) < 2:  # scipy refuses a one-value sample; its resamples are itself
+        return bootstrap_ratio_ci_by_hand(b, n, seed, resamples, level)
+    result = bootstrap((b, n), _ratio_of_medians, n_resamples=resamples, method="percentile",
+                       confidence_level=level, vectorized=True, paired=False,
+                       random_state=np.random.Generator(np.random.PCG64(seed)))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def _ratio_of_medians(base, new, axis=-1):
+    import numpy as np
+    return np.median(new, axis=axis) / np.median(base, axis=axis)
+
+
+def bootstrap_ratio_ci_by_hand(base, new, seed: int, resamples: int = BOOTSTRAP_RESAMPLES,
+                               level: float = BOOTSTRAP_LEVEL) -> tuple:
+    """The same interval written out (the cross-check of bootstrap_ratio_ci): all of base's
+    resamples drawn first, then new's, from the one generator, as scipy draws them."""
+    import numpy as np
     b = np.asarray(base, dtype=float)
     n = np.asarray(new, dtype=float)
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -163,3 +247,25 @@ def bootstrap_ratio_ci(base, new, seed: int, resamples: int = BOOTSTRAP_RESAMPLE
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(ratios, [tail, 100.0 - tail])
     return float(low), float(high)
+
+
+def median_by_hand(values) -> float:
+    """The middle value, or the mean of the two middle ones (the cross-check of median)."""
+    s = sorted(_values(values, "median"))
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def robust_cv_by_hand(values) -> float:
+    """robust_cv written out (its cross-check)."""
+    m = median_by_hand(values)
+    if m <= 0:
+        raise ValueError("robust_cv needs a positive median")
+    return MAD_TO_SD * median_by_hand(abs(float(v) - m) for v in values) / m
+
+
+def geometric_mean_by_hand(values) -> float:
+    vals = [float(v) for v in values]
+    if not vals or any(v <= 0 for v in vals):
+        raise ValueError("geometric mean needs positive values")
+    return math.exp(sum(math.log(v) for v in vals) / len(vals))

@@ -7,8 +7,9 @@ import math
 import pytest
 from conftest import FIXTURES, raw_medians
 from matplotlib.colors import to_hex
+from matplotlib.container import BarContainer
 
-from ftbplots import charts
+from ftbplots import charts, compare, compare_chart
 from ftbplots.results import ResultsError, load
 
 VARIANTS = ["gil", "atomic", "brc"]
@@ -113,7 +114,7 @@ def test_overhead_chart_keeps_the_report_width_and_grows_in_height(sweep):
 def test_legends_sit_outside_the_data(sweep, sweep_new, tmp_path):
     for fig in (charts.scaling_chart(sweep, "fib"), charts.overhead_chart(sweep),
                 charts.scaling_grid(sweep), charts.counters_chart(sweep), charts.latency_chart(sweep),
-                charts.comparison_chart(sweep, sweep_new, tmp_path / "c.png")):
+                compare_chart.comparison_chart(sweep, sweep_new, tmp_path / "c.png")):
         fig.canvas.draw()
         for ax in visible_axes(fig):
             legend = ax.get_legend()
@@ -202,7 +203,7 @@ def test_scaling_needs_multithread_cells():
 
 def test_comparison_chart_of_two_sweeps(sweep, sweep_new, tmp_path):
     out = tmp_path / "compare.svg"
-    fig = charts.comparison_chart(sweep, sweep_new, out)
+    fig = compare_chart.comparison_chart(sweep, sweep_new, out)
     assert "<svg" in out.read_text()[:2000]
     panels = visible_axes(fig)
     assert [ax.get_title() for ax in panels] == WORKLOADS
@@ -216,9 +217,28 @@ def test_comparison_chart_of_two_sweeps(sweep, sweep_new, tmp_path):
     assert "4f81f8e" in caption(fig) and "a1b2c3d" in caption(fig)
 
 
+def test_comparison_chart_draws_the_tables_interval(sweep, sweep_new, tmp_path):
+    """The bars and error bars are compare's own numbers: its ratio and bootstrap 95% interval,
+    the table's "new/base" and "95% CI" columns, for every cell."""
+    cmp = compare.compare(sweep, sweep_new, allow_mismatch=True, allow_inconclusive=True)
+    fig = compare_chart.comparison_chart(sweep, sweep_new, tmp_path / "c.png")
+    cells = {(c.workload, c.variant, c.threads): c for c in cmp.cells}
+    checked = 0
+    for ax in visible_axes(fig):
+        threads = [int(t.get_text()) for t in ax.get_xticklabels()]
+        for bars in [c for c in ax.containers if isinstance(c, BarContainer)]:
+            lines = bars.errorbar.lines[2][0].get_segments()  # one vertical segment per bar
+            for bar, segment, n in zip(bars.patches, lines, threads):
+                cell = cells[(ax.get_title(), bars.get_label(), n)]
+                assert bar.get_y() + bar.get_height() == pytest.approx(cell.ratio)
+                assert (segment[0][1], segment[1][1]) == pytest.approx((cell.ci_low, cell.ci_high))
+                checked += 1
+    assert checked == len(cmp.cells)
+
+
 def test_comparison_chart_takes_paths(tmp_path):
     out = tmp_path / "compare.png"
-    charts.comparison_chart(FIXTURES / "sweep", FIXTURES / "sweep_new", out)
+    compare_chart.comparison_chart(FIXTURES / "sweep", FIXTURES / "sweep_new", out)
     assert out.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -228,4 +248,4 @@ def test_comparison_without_common_cells(sweep, tmp_path):
         row["workload"] = "other_" + row["workload"]
     (tmp_path / "results.json").write_text(json.dumps(doc))
     with pytest.raises(ResultsError, match="no cell .* in common"):
-        charts.comparison_chart(sweep, load(tmp_path), tmp_path / "c.png")
+        compare_chart.comparison_chart(sweep, load(tmp_path), tmp_path / "c.png")

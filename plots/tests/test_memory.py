@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from test_compare import pair, run_compare, synth_times, write_results
 
-from ftbplots import charts, compare, report
+from ftbplots import charts, compare, compare_render, report
 from ftbplots.results import load
 
 MIB = 1024 * 1024
@@ -124,7 +124,7 @@ def test_memory_threshold_option_and_decreases(tmp_path):
     # A decrease is reported but is no regression.
     cmp = compare.compare(new, base)
     assert cmp.memory and all(m.change < 0 for m in cmp.memory) and cmp.exit_status == 0
-    assert "memory decrease" in compare.render_markdown(cmp)
+    assert "memory decrease" in compare_render.render_markdown(cmp)
 
 
 def test_results_without_memory_are_compared_without_it(tmp_path):

@@ -31,12 +31,6 @@ void ImmortalDealloc(Object* op) noexcept {
 void PlainDealloc(Object* op) noexcept { FreeObject(op); }
 void TupleDealloc(Object* op) noexcept;
 void FunctionDealloc(Object* op) noexcept { FreeObject(op); }
-
-// Closes a StackRef when it goes out of scope (the runtime's own callers have no frame to hold it).
-struct StackRefHolder {
-  StackRef ref;
-  ~StackRefHolder() { ref.Close(); }
-};
 void ClassDealloc(Object* op) noexcept;
 void InstanceDealloc(Object* op) noexcept;
 
@@ -594,12 +588,12 @@ Ref NewInstance(Object* cls, std::span<Object* const> args) {
   Ref self = AllocInstance(cls);
   static Object* const init_name = InternStr("__init__").release();
   // As the interpreter's stack holds it: no count written for a deferred __init__.
-  if (StackRefHolder init{DictGetStackRef(static_cast<TypeObject*>(cls)->dict, init_name)}; !init.ref.is_null()) {
+  if (ScopedStackRef init{DictGetStackRef(static_cast<TypeObject*>(cls)->dict, init_name)}; !init.is_null()) {
     std::vector<Object*> call_args;
     call_args.reserve(args.size() + 1);
     call_args.push_back(self.get());
     call_args.insert(call_args.end(), args.begin(), args.end());
-    Call(init.ref.get(), call_args);
+    Call(init.get(), call_args);
   }
   return self;
 }
@@ -628,19 +622,19 @@ Ref CallMethod(Object* obj, Object* name, std::span<Object* const> args) {
   FTB_CHECK(obj->type->dict != nullptr, "CallMethod needs an instance of a class made by Class()");
   // LOAD_ATTR with the method flag: a stack reference to the function, through the type (tagged,
   // no count written, when the method is deferred).
-  StackRefHolder method{DictGetStackRef(obj->type->dict, name)};
-  if (method.ref.is_null())
+  ScopedStackRef method{DictGetStackRef(obj->type->dict, name)};
+  if (method.is_null())
     ::ftb::FatalError(__FILE__, __LINE__, (std::string("no method named ") + std::string(AsStr(name))).c_str());
   constexpr std::size_t kInline = 8;
   if (args.size() < kInline) {
     Object* call_args[kInline];
     call_args[0] = obj;
     std::copy(args.begin(), args.end(), call_args + 1);
-    return Call(method.ref.get(), std::span<Object* const>(call_args, args.size() + 1));
+    return Call(method.get(), std::span<Object* const>(call_args, args.size() + 1));
   }
   std::vector<Object*> call_args{obj};
   call_args.insert(call_args.end(), args.begin(), args.end());
-  return Call(method.ref.get(), call_args);
+  return Call(method.get(), call_args);
 }
 
 namespace {

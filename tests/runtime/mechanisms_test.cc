@@ -207,6 +207,35 @@ TEST_F(MechanismsTest, DeferredObjectOnOwnStackIsNotFreed) {
   EXPECT_EQ(LiveObjectsTotal(), live_before);
 }
 
+// The runtime's own CallMethod holds the method it calls (tagged, in brc) in the thread's stack
+// roots: the method deletes itself from its class and collects, and survives until it returns.
+Object* g_self_deleting_class = nullptr;
+std::int64_t g_functions_during_call = -1;
+Ref DeleteSelfAndCollect(std::span<Object* const>) {
+  Ref name = InternStr("m");
+  EXPECT_TRUE(DictDel(static_cast<TypeObject*>(g_self_deleting_class)->dict, name.get()));
+  EXPECT_EQ(CollectDeferred(), 0) << "the running method (or another deferred object) was freed";
+  g_functions_during_call = LiveObjects(Kind::kFunction);
+  return None();
+}
+
+TEST_F(MechanismsTest, MethodRunningThroughCallMethodIsNotFreed) {
+  const std::int64_t functions_before = LiveObjects(Kind::kFunction);
+  Ref cls;
+  {
+    Ref method = Function("m", DeleteSelfAndCollect);
+    cls = Class("C", {{"m", method.get()}});
+  }
+  g_self_deleting_class = cls.get();
+  Ref instance = NewInstance(cls.get());
+  Ref name = InternStr("m");
+  CallMethod(instance.get(), name.get());
+  EXPECT_EQ(g_functions_during_call, functions_before + 1);
+  EXPECT_EQ(CollectDeferred(), kMechanisms ? 1 : 0);
+  EXPECT_EQ(LiveObjects(Kind::kFunction), functions_before);
+  g_self_deleting_class = nullptr;
+}
+
 // A function and its module's globals reference each other: neither goes while the cycle stands
 // (in any variant), both once the globals' entry is cleared, as the interpreter does at teardown.
 TEST_F(MechanismsTest, FunctionAndGlobalsAreFreedOnceTheCycleIsCut) {

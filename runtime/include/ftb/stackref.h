@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "ftb/object.h"
+#include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
 
@@ -102,5 +103,36 @@ struct StackRoots {
 // table; the locked path is the fallback), so a load of a shared deferred function from every
 // thread writes nothing shared.
 StackRef DictGetStackRef(Object* dict, Object* key);
+
+// A StackRef that C++ code outside the eval loop (no frame) holds across a call, as the runtime's
+// CallMethod holds the method it calls: a tagged one is linked into the calling thread's
+// StackRoots chain while it lives, so that a collection during the call (the callee may remove the
+// object from where it was loaded) sees it; closed at scope exit. Scoped, like frames: the chain
+// is last in, first out. Cost: nothing for an owned reference; four stores for a tagged one.
+class ScopedStackRef {
+ public:
+  explicit ScopedStackRef(StackRef ref) noexcept : ref_(ref) {
+    if (!ref_.owns_reference()) {
+      ts_ = CurrentThreadState();
+      roots_.previous = ts_->stack_roots;
+      ts_->stack_roots = &roots_;
+    }
+  }
+  ~ScopedStackRef() {
+    if (ts_ != nullptr) ts_->stack_roots = roots_.previous;
+    ref_.Close();
+  }
+  ScopedStackRef(const ScopedStackRef&) = delete;
+  ScopedStackRef& operator=(const ScopedStackRef&) = delete;
+
+  Object* get() const noexcept { return ref_.get(); }
+  bool is_null() const noexcept { return ref_.is_null(); }
+
+ private:
+  StackRef ref_;
+  StackRef* top_ = &ref_ + 1;
+  StackRoots roots_{nullptr, &ref_, &top_};
+  ThreadState* ts_ = nullptr;
+};
 
 FTB_NAMESPACE_END

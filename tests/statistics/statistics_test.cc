@@ -1,7 +1,10 @@
-// The statistics against values computed by hand (and by numpy for the percentiles).
+// The statistics against values computed by hand (and by numpy for the percentiles); the same
+// values plots/tests/test_stats.py checks in Python.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <stdexcept>
 
 #include "statistics.h"
@@ -31,6 +34,29 @@ TEST(Statistics, PercentilesInterpolateLikeNumpy) {
   EXPECT_DOUBLE_EQ(Percentile(x, 90), 37.0);  // numpy.percentile([10,20,30,40], 90) == 37.0
   EXPECT_DOUBLE_EQ(Percentile(x, 25), 17.5);
   EXPECT_THROW(Percentile(x, 101), std::invalid_argument);
+  EXPECT_THROW(Percentile(x, std::nan("")), std::invalid_argument);
+  EXPECT_THROW(Percentile({}, 50), std::invalid_argument);
+}
+
+// Percentile selects instead of sorting, Percentiles sorts once: both give the textbook formula's
+// value on the sorted sample, digit for digit.
+TEST(Statistics, PercentileBySelectionEqualsTheSortedFormula) {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<double> x(1 + rng() % 40);
+    for (double& v : x) v = static_cast<double>(rng() % 50);  // ties too
+    std::vector<double> sorted = x;
+    std::sort(sorted.begin(), sorted.end());
+    const std::vector<double> ps = {0, 1, 25, 50, 62.5, 90, 99, 99.9, 100};
+    std::vector<double> many = Percentiles(x, ps);
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      double rank = ps[i] / 100.0 * static_cast<double>(x.size() - 1);
+      auto lo = static_cast<std::size_t>(std::floor(rank)), hi = static_cast<std::size_t>(std::ceil(rank));
+      double want = sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
+      EXPECT_EQ(Percentile(x, ps[i]), want);
+      EXPECT_EQ(many[i], want);
+    }
+  }
 }
 
 TEST(Statistics, RobustCvIsScaledMadOverMedian) {

@@ -22,7 +22,8 @@ std::vector<double> Resample(const std::vector<double>& samples, std::mt19937_64
 
 Interval QuantileInterval(std::vector<double> estimates, double confidence) {
   double tail = (1.0 - confidence) / 2.0 * 100.0;
-  return {Percentile(estimates, tail), Percentile(std::move(estimates), 100.0 - tail)};
+  std::vector<double> ends = Percentiles(std::move(estimates), {tail, 100.0 - tail});
+  return {ends[0], ends[1]};
 }
 
 }  // namespace
@@ -68,13 +69,32 @@ double RobustCV(const std::vector<double>& samples) {
 
 double Percentile(std::vector<double> samples, double p) {
   RequireSamples(samples, "percentile");
-  if (p < 0.0 || p > 100.0) throw std::invalid_argument("percentile outside [0, 100]");
+  if (!(p >= 0.0 && p <= 100.0)) throw std::invalid_argument("percentile outside [0, 100]");
+  const double rank = p / 100.0 * static_cast<double>(samples.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(rank));
+  const double frac = rank - static_cast<double>(lo);
+  // The lo-th smallest by selection; the next one up is the smallest of what lies above it.
+  auto lo_it = samples.begin() + static_cast<std::ptrdiff_t>(lo);
+  std::nth_element(samples.begin(), lo_it, samples.end());
+  const double low = *lo_it;
+  if (frac == 0.0) return low;
+  const double high = *std::min_element(lo_it + 1, samples.end());
+  return low + (high - low) * frac;
+}
+
+std::vector<double> Percentiles(std::vector<double> samples, const std::vector<double>& ps) {
+  RequireSamples(samples, "percentile");
   std::sort(samples.begin(), samples.end());
-  double rank = p / 100.0 * static_cast<double>(samples.size() - 1);
-  auto lo = static_cast<std::size_t>(std::floor(rank));
-  auto hi = static_cast<std::size_t>(std::ceil(rank));
-  double frac = rank - static_cast<double>(lo);
-  return samples[lo] + (samples[hi] - samples[lo]) * frac;
+  std::vector<double> out;
+  out.reserve(ps.size());
+  for (double p : ps) {
+    if (!(p >= 0.0 && p <= 100.0)) throw std::invalid_argument("percentile outside [0, 100]");
+    const double rank = p / 100.0 * static_cast<double>(samples.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(rank));
+    const auto hi = static_cast<std::size_t>(std::ceil(rank));
+    out.push_back(samples[lo] + (samples[hi] - samples[lo]) * (rank - static_cast<double>(lo)));
+  }
+  return out;
 }
 
 double JainIndex(const std::vector<double>& shares) {
