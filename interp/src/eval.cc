@@ -244,7 +244,8 @@ Frame* PushFunctionFrame(ThreadState* ts, PyFunctionObject* fn, StackRef* args, 
 // then __init__ (looked up through the bases) called with it first.
 StackRef InstantiateClass(Object* cls, std::span<Object* const> args) {
   Ref self = AllocInstance(cls);
-  StackRef init = LookupClassAttr(static_cast<TypeObject*>(cls), InitName());
+  // Linked into the thread's stack roots while __init__ runs: it may be held only here, tagged.
+  ScopedStackRef init(LookupClassAttr(static_cast<TypeObject*>(cls), InitName()));
   if (init.is_null()) {
     if (!args.empty()) {
       Raise(ExcType::kTypeError, std::string(static_cast<TypeObject*>(cls)->name) + "() takes no arguments");
@@ -263,7 +264,6 @@ StackRef InstantiateClass(Object* cls, std::span<Object* const> args) {
   argv[0] = self.get();
   std::copy(args.begin(), args.end(), argv + 1);
   StackRef result = CallObject(init.get(), std::span<Object* const>(argv, args.size() + 1));
-  init.Close();
   if (result.is_null()) return StackRef();
   if (result.get() != &g_none) {
     Raise(ExcType::kTypeError, std::string("__init__() should return None, not '") + TypeName(result.get()) + "'");
