@@ -60,8 +60,12 @@ bool IsExceptionInstance(const Object* op) noexcept;
 // Raises: makes the exception and makes it the thread's pending exception. Always returns an
 // empty Ref, so that `return Raise(...)` reads like CPython's `return PyErr_Format(...)`.
 Ref Raise(ExcType type, std::string message);
+// Raises `type` with one argument object: KeyError(key), whose str is the key's repr.
+Ref RaiseWithArg(ExcType type, Object* arg);
 // Raises an exception instance (or a class, which is called with no arguments first).
 Ref RaiseObject(Object* exc);
+// The exception's `args` tuple; empty when it has none (an instance made without __init__).
+Ref ExceptionArgs(Object* exc);
 bool ErrorPending() noexcept;
 Ref FetchError() noexcept;  // takes the pending exception (empty if none)
 bool PendingErrorMatches(ExcType type) noexcept;
@@ -138,6 +142,14 @@ Ref LookupBuiltinMethod(Object* obj, Object* name);
 // Calling a built-in type: int(x), float(x), str(x), bool(x), list(it), tuple(it), dict(),
 // dict(mapping) (the type objects are the runtime's static types; isinstance takes them too).
 Ref CallBuiltinType(Object* type, std::span<Object* const> args);
+// Instantiating a class: an instance without __init__ (AllocInstance), then __init__ found
+// through the base chain, called with the instance first (TypeError if it returns non-None). An
+// exception class's instance gets `args` (the call's arguments) first, as BaseException.__new__
+// does, so that a subclass whose __init__ takes other parameters still prints them.
+Ref CallClass(Object* cls, std::span<Object* const> args);
+// InitInterpreter sets the call slot of the runtime's `type` type, so that ftb::Call() on a
+// static type object calls CallBuiltinType (and on a class, CallClass, though the runtime's Call
+// makes classes itself, looking __init__ up in the class's own dict only).
 // `import time` / `import os`: the module, or ImportError ("No module named 'x'").
 Ref ImportBuiltinModule(Object* name);
 

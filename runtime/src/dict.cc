@@ -167,7 +167,8 @@ void SetLocked(DictObject* d, Object* key, Object* value) {
   UsedRef(d).store(used + 1, std::memory_order_relaxed);
 }
 
-Ref GetLocked(DictObject* d, Object* key) {
+// Inlined into DictGet and DictGetStackRef alike, in every variant.
+FTB_ALWAYS_INLINE Ref GetLocked(DictObject* d, Object* key) {
   CriticalSection cs(d);
   EnsureShared(d);
   if (d->keys == nullptr) return {};
@@ -279,15 +280,40 @@ void DictUpdate(Object* dict, Object* other) {
   ForEachEntry(o->keys, [d](DictEntry&, Object* key, Object* value) { SetLocked(d, key, value); });
 }
 
+// CPython's _Py_dict_lookup_threadsafe_stackref. In brc, a deferred or immortal value is returned
+// tagged without touching its count: the lock-free probe loads it, and re-checking that the entry
+// still holds it and that the table was not replaced is enough (such an object is freed only by
+// the collector, which stops this thread first). Any other value takes a reference as DictGet
+// does; the locked path is the fallback.
 StackRef DictGetStackRef(Object* dict, Object* key) {
-  // The reference DictGet takes is released again for a deferred or immortal value, so the slot
-  // is tagged; the brc variant's lock-free lookup can skip the count write altogether.
-  Ref value = DictGet(dict, key);
-  if (!value) return StackRef();
-  if (IsDeferredOrImmortal(value.get())) {
-    Object* op = value.get();
-    return StackRef::New(op);  // tagged: `value` releases its reference below
+  DictObject* d = AsDict(dict);
+  if constexpr (Policy::kLockFreeReads) {
+    if (internal::MayReadLockFree(d)) {
+      std::uint64_t hash = Hash(key);
+      DictKeys* k = KeysRef(d).load(std::memory_order_acquire);
+      if (k == nullptr) return StackRef();
+      std::int64_t ix = Lookup(k, key, hash);
+      if (ix < 0) {
+        if (KeysRef(d).load(std::memory_order_acquire) == k) return StackRef();
+      } else {
+        DictEntry& e = k->entries()[ix];
+        Object* value = ValueRef(e).load(std::memory_order_acquire);
+        if (value != nullptr) {
+          if (IsDeferredOrImmortal(value)) {
+            if (ValueRef(e).load(std::memory_order_acquire) == value && KeysRef(d).load(std::memory_order_acquire) == k)
+              return StackRef::New(value);  // tagged: no count written
+          } else if (Policy::TryIncref(value->hdr)) {
+            if (ValueRef(e).load(std::memory_order_acquire) == value && KeysRef(d).load(std::memory_order_acquire) == k)
+              return StackRef::StealObject(value);
+            Decref(value);
+          }
+        }
+      }
+    }
   }
+  Ref value = GetLocked(d, key);
+  if (!value) return StackRef();
+  if (IsDeferredOrImmortal(value.get())) return StackRef::New(value.get());  // `value` releases its reference
   return StackRef::Steal(std::move(value));
 }
 

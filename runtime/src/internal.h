@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "alloc.h"
+#include "ftb/mechanisms.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
@@ -69,13 +70,65 @@ FTB_ALWAYS_INLINE void* AllocObjectMemory(std::size_t size) noexcept {
   return memory;
 }
 
+// ---- per-thread reference counts of classes (ftb/mechanisms.h; runtime/src/uniqueid.cc) ----
+
+// Makes ts->type_refcounts long enough for `unique_id` (out of line: once per thread and class).
+FTB_NOINLINE void GrowTypeRefcounts(ThreadState* ts, std::int32_t unique_id) noexcept;
+
+// CPython's _Py_INCREF_TYPE: an instance's reference to its class. A class with a unique id (brc,
+// mechanism on) is counted in the calling thread's own slot, a plain add; any other a plain Incref.
+FTB_ALWAYS_INLINE void IncrefType(ThreadState* ts, TypeObject* type) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    if (std::int32_t id = type->unique_id; id > 0) {
+      auto slot = static_cast<std::size_t>(id) - 1;
+      if (slot >= ts->type_refcounts.size()) [[unlikely]] GrowTypeRefcounts(ts, id);
+      ++ts->type_refcounts[slot];
+      return;
+    }
+  }
+  Incref(type);
+}
+
+// CPython's _Py_DECREF_TYPE: the freeing thread's slot (it may go negative; the class has the
+// collector's bias, so this never frees it).
+inline void DecrefType(ThreadState* ts, TypeObject* type) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    if (std::int32_t id = type->unique_id; id > 0) {
+      auto slot = static_cast<std::size_t>(id) - 1;
+      if (slot >= ts->type_refcounts.size()) [[unlikely]] GrowTypeRefcounts(ts, id);
+      --ts->type_refcounts[slot];
+      return;
+    }
+  }
+  Decref(type);
+}
+
+// Folds `ts`'s slots into the classes' shared counts and zeroes them (CPython's
+// _PyObject_MergePerThreadRefcounts). Called by the thread itself at exit, or by a collector
+// while `ts` is stopped.
+void MergeTypeRefcounts(ThreadState* ts) noexcept;
+
+// ---- deferred reference counting (ftb/mechanisms.h; runtime/src/deferred.cc) ----
+
+// gc bit (brc): the shared count carries kDeferredBias; only the collector frees the object.
+// Deferred objects also have kGcDeferred (ftb/stackref.h); a class with per-thread counts whose
+// deferred switch is off has only this one.
+inline constexpr std::uint8_t kGcBiased = 8;
+// Adds the bias and registers `op` with the collector (brc only). Idempotent.
+void AddCollectorBias(Object* op) noexcept;
+
+// Stop-the-world for the collector (thread_state.cc): every other registered thread is suspended
+// at its next eval-breaker check or detach until StartTheWorldForCollector. The caller is detached.
+void StopTheWorldForCollector(ThreadState* self) noexcept;
+void StartTheWorldForCollector() noexcept;
+
 FTB_ALWAYS_INLINE void InitObject(Object* op, TypeObject* type, std::size_t bytes) noexcept {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "object created without an attached thread state");
   Policy::InitHeader(op->hdr);
   op->type = type;
   CountAlloc(ts, type->kind, bytes);
-  if (type->dict != nullptr) Incref(type);  // instances of a class keep it alive (heap types)
+  if (type->dict != nullptr) IncrefType(ts, type);  // instances of a class keep it alive (heap types)
 }
 
 template <class T>

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ftb/mechanisms.h"
+#include "ftb/stackref.h"
 #include "ftb/types.h"
 #include "internal.h"
 
@@ -565,6 +566,12 @@ Ref Class(std::string_view name, std::initializer_list<std::pair<std::string_vie
   cls->kind = Kind::kInstance;
   cls->dealloc = InstanceDealloc;
   cls->dict = static_cast<DictObject*>(dict.release());
+  // CPython 3.14: a heap type gets a unique id (its instances count it per thread) and deferred
+  // counting, and so do the functions defined at the top level of a class body (its methods).
+  AssignTypeUniqueId(cls);
+  SetDeferredRefcount(cls);
+  for (const auto& [attr, value] : attrs)
+    if (value->type == &g_function_type) SetDeferredRefcount(value);
   return Ref::Steal(cls);
 }
 
@@ -580,7 +587,8 @@ Ref AllocInstance(Object* cls) {
 Ref NewInstance(Object* cls, std::span<Object* const> args) {
   Ref self = AllocInstance(cls);
   static Object* const init_name = InternStr("__init__").release();
-  if (Ref init = DictGet(static_cast<TypeObject*>(cls)->dict, init_name)) {
+  // As the interpreter's stack holds it: no count written for a deferred __init__.
+  if (ScopedStackRef init{DictGetStackRef(static_cast<TypeObject*>(cls)->dict, init_name)}; !init.is_null()) {
     std::vector<Object*> call_args;
     call_args.reserve(args.size() + 1);
     call_args.push_back(self.get());
@@ -612,9 +620,11 @@ void SetAttr(Object* obj, Object* name, Object* value) {
 
 Ref CallMethod(Object* obj, Object* name, std::span<Object* const> args) {
   FTB_CHECK(obj->type->dict != nullptr, "CallMethod needs an instance of a class made by Class()");
-  // LOAD_ATTR with the method flag: a new reference to the function, through the type.
-  Ref method = DictGet(obj->type->dict, name);
-  if (!method) ::ftb::FatalError(__FILE__, __LINE__, (std::string("no method named ") + std::string(AsStr(name))).c_str());
+  // LOAD_ATTR with the method flag: a stack reference to the function, through the type (tagged,
+  // no count written, when the method is deferred).
+  ScopedStackRef method{DictGetStackRef(obj->type->dict, name)};
+  if (method.is_null())
+    ::ftb::FatalError(__FILE__, __LINE__, (std::string("no method named ") + std::string(AsStr(name))).c_str());
   constexpr std::size_t kInline = 8;
   if (args.size() < kInline) {
     Object* call_args[kInline];
@@ -631,6 +641,7 @@ namespace {
 void ClassDealloc(Object* op) noexcept {
   auto* cls = static_cast<TypeObject*>(op);
   FTB_CHECK(cls->dict != nullptr, "dealloc of a static type");
+  ReleaseTypeUniqueId(cls);
   Decref(cls->dict);
   FreeObject(op);
 }
@@ -639,7 +650,7 @@ void InstanceDealloc(Object* op) noexcept {
   TypeObject* cls = op->type;
   Decref(static_cast<InstanceObject*>(op)->dict);
   FreeObject(op);
-  Decref(cls);  // the instance's reference to its class
+  internal::DecrefType(tls_thread_state, cls);  // the instance's reference to its class
 }
 }  // namespace
 

@@ -98,6 +98,8 @@ void BrcPolicy::OnThreadStart(ThreadState* ts) noexcept {
 
 void BrcPolicy::OnThreadExit(ThreadState* ts) noexcept {
   MergeQueued(ts, /*leaving=*/true);
+  // Last: the merge above may free instances, which counts them off this thread's slots.
+  internal::MergeTypeRefcounts(ts);  // this thread's share of its classes' counts
   tls_thread_id = kNoThreadId;
 }
 

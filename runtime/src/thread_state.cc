@@ -219,6 +219,9 @@ void CheckAttachedForRefcount() noexcept {
             "touch objects inside AllowThreads)");
 }
 
+void StopTheWorldForCollector(ThreadState* self) noexcept { StopTheWorld(self); }
+void StartTheWorldForCollector() noexcept { StartTheWorld(); }
+
 }  // namespace internal
 
 // ---- attach / detach ----

@@ -1,9 +1,11 @@
 // Shared by the runtime tests: each test runs attached, and checks at the end that it leaked
-// nothing (live objects back to where they were).
+// nothing (live objects back to where they were, once the deferred collector has freed what only
+// it frees: classes and deferred objects nothing references any more).
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include "ftb/mechanisms.h"
 #include "ftb/runtime.h"
 
 namespace ftb::testing {
@@ -13,10 +15,12 @@ class RuntimeTest : public ::testing::Test {
   void SetUp() override {
     attach_ = std::make_unique<ThreadAttach>();
     EvalBreakerCheck();
+    CollectDeferred();
     live_before_ = LiveObjectsTotal();
   }
   void TearDown() override {
     EvalBreakerCheck();  // merge anything queued to this thread (brc)
+    CollectDeferred();
     EXPECT_EQ(LiveObjectsTotal(), live_before_) << "objects leaked (or were freed twice) by this test";
     attach_.reset();
   }

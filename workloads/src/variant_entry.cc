@@ -2,6 +2,7 @@
 #include <array>
 #include <map>
 
+#include "ftb/mechanisms.h"
 #include "workload_support.h"
 
 FTB_NAMESPACE_BEGIN
@@ -27,7 +28,11 @@ bench::Variant& ThisVariant() {
 #undef FTB_EXPORT_COUNTER
       return out;
     };
-    v.runtime.live_objects = [] { return LiveObjectsTotal(); };
+    // After a collection: deferred objects (classes, their methods) are freed only by the collector.
+    v.runtime.live_objects = [] {
+      CollectDeferred();
+      return LiveObjectsTotal();
+    };
     v.runtime.object_memory = [] {
       std::map<std::string, bench::KindMemory> out;
       std::array<ObjectMemory, kKindCount> m = ReadObjectMemory();

@@ -1,6 +1,7 @@
 // ftb/mechanisms.h: the mechanisms CPython's free-threaded build uses to keep objects that every
 // thread touches off the contended path, each switchable so that a sweep can show what each buys.
-// They change the brc variant only (gil and atomic keep plain or atomic counts everywhere).
+// They change the brc variant only (gil and atomic keep plain or atomic counts everywhere: there
+// every function below is a no-op or the plain reference-count operation it replaces).
 //
 //   deferred_refcount         functions, code objects, module globals and classes have deferred
 //                             counts: the interpreter holds them on its stack as tagged
@@ -13,12 +14,77 @@
 //                             (CPython 3.13t, gh-118667).
 //
 // Set them once, before objects are made (a process-wide setting; ftbench runs each measured run
-// in its own process). The defaults are CPython 3.14t's: all on.
+// in its own process). The defaults are CPython 3.14t's: all on. The switches are read only when
+// an object is given a mechanism (SetDeferredRefcount, Class, Immortalize), never per operation:
+// the operations test the object (a gc bit, a unique id, an immortal count).
+//
+// ---- deferred reference counting (Objects/object.c _PyObject_SetDeferredRefcount) ----
+//
+// A deferred object carries a bias of kDeferredBias in its shared count, so that no decref ever
+// takes it to zero, and the gc bit kGcDeferred (ftb/stackref.h), so that StackRef::New and
+// DictGetStackRef hold it as a tagged reference without touching its count. Only CollectDeferred
+// frees it: once its true count (its count minus the bias, after merging the per-thread counts) is
+// zero and no thread's StackRoots (ThreadState::stack_roots) hold a StackRef to it.
+//
+//   cost  SetDeferredRefcount: one atomic add and one gc-bit store, plus a registry insertion
+//         under a mutex (once per object). A stack load or close of a deferred object: no write
+//         to the object at all (where a non-owner thread would pay a locked add each way).
+//         CollectDeferred: a stop-the-world, then work linear in the registered deferred objects
+//         plus every thread's stack roots and per-thread slots, repeated while it frees anything.
+//
+// CollectDeferred stops the world: the caller must be attached (it detaches while the others are
+// stopped and attaches again before freeing), and every other attached thread must reach an
+// eval-breaker check or detach in bounded time (a thread blocked on something else while attached
+// blocks the collection). Threads that attach for the first time during a collection hold no stack
+// reference yet and cannot reach an object it frees, which has no counted reference left. The
+// frees themselves run after the world restarts: nothing can reach the objects being freed. It
+// repeats until a round frees nothing, so a chain of deferred objects (a function whose globals
+// dict held its last reference, once the dict's entry is cleared) goes in one call; a cycle of
+// deferred objects is never freed (there is no cycle detection: the interpreter clears its
+// module's globals first, which cuts the function <-> globals cycle).
+//
+// ---- per-thread reference counts for classes (Python/uniqueid.c, _Py_INCREF_TYPE) ----
+//
+// Class() gives each class a unique id from a pool (ids are reused once a class is freed) and
+// makes it deferred: a class whose count is spread over threads can only be freed by the
+// collector, after a merge. Creating an instance (InitObject) adds one to the calling thread's
+// slot ThreadState::type_refcounts[unique_id - 1] with a plain add; freeing one subtracts one from
+// the freeing thread's slot (which may go negative). The slots are folded into the class's shared
+// count (atomically, slot zeroed) when the thread exits and, for every thread, whenever the
+// collector needs true counts (CollectDeferred, TrueRefcount: at stop-the-world).
+//
+//   cost  per instance created or freed: a load of the class's id, a bounds check and a plain add
+//         on a line only this thread writes (the array grows, out of line, on first use of an id).
+//         Without it: an atomic add on the class's shared count from every thread but the one
+//         that made the class, all threads writing one cache line.
+//
+// With deferred_refcount off, a class with a unique id still has the bias (and is freed by the
+// collector) but not the kGcDeferred bit: stack loads count it as any object.
+//
+// ---- immortal constants (PEP 683; gh-118667 in the free-threaded build) ----
+//
+// Immortalize makes an object immortal (ob_ref_local = UINT32_MAX: no thread ever writes its
+// count again) and takes it out of the live tallies, as immortal objects are not counted. Each call
+// hands over one reference the caller holds; ReleaseImmortalized is the matching release, used
+// instead of Decref (by the interpreter when it tears its module down): it puts the object back in
+// the tallies and frees it once every Immortalize of it has been released. Both may be called on
+// any object: on one that Immortalize left mortal (the switch off, the gil and atomic variants) or
+// that was immortal already (None, small ints, interned strs), ReleaseImmortalized is a plain
+// Decref. To immortalize an object twice, take a second reference first (Ref::New): a no-op on an
+// immortal object, a real one where Immortalize did nothing.
+//
+//   cost  none per operation (an immortal object's increfs and decrefs are a load and a compare,
+//         no store); a registry entry under a mutex per constant.
 #pragma once
+
+#include <cstdint>
 
 #include "ftb/variant.h"
 
 FTB_NAMESPACE_BEGIN
+
+struct Object;
+struct TypeObject;
 
 struct Mechanisms {
   bool deferred_refcount = true;
@@ -28,5 +94,47 @@ struct Mechanisms {
 
 void SetMechanisms(const Mechanisms& mechanisms) noexcept;
 const Mechanisms& CurrentMechanisms() noexcept;
+
+// The bias a deferred object carries in its shared count (CPython's _Py_REF_DEFERRED).
+inline constexpr std::int64_t kDeferredBias = INT64_MAX / 8;
+
+// ---- deferred reference counting ----
+
+// Makes `op` deferred (brc with deferred_refcount on; otherwise nothing). The caller holds a
+// reference; from then on the object is freed only by CollectDeferred. Idempotent.
+void SetDeferredRefcount(Object* op) noexcept;
+// Whether `op` carries the collector's bias (a deferred object, or a class with per-thread
+// counts). Always false in gil and atomic.
+bool HasDeferredRefcount(const Object* op) noexcept;
+// Frees every deferred object whose true count is zero and which no StackRef in any thread's
+// StackRoots holds (see above for the stop-the-world contract). Returns how many it freed; 0 in
+// gil and atomic.
+std::int64_t CollectDeferred() noexcept;
+// How many objects wait for the collector (deferred, not yet freed); 0 in gil and atomic.
+std::int64_t DeferredObjectCount() noexcept;
+
+// ---- per-thread reference counts ----
+
+// The exact reference count of `op`: per-thread counts merged (a stop-the-world, as CollectDeferred),
+// the bias removed. For tests and diagnostics; in gil and atomic, Refcount(op).
+std::int64_t TrueRefcount(Object* op) noexcept;
+// Gives a class made outside Class() a unique id and the bias (what Class() does, with
+// per_thread_type_refcount on in brc; otherwise nothing), so that its instances count it per
+// thread. Its dealloc must call ReleaseTypeUniqueId; the class is then freed by CollectDeferred.
+void AssignTypeUniqueId(TypeObject* cls) noexcept;
+void ReleaseTypeUniqueId(TypeObject* cls) noexcept;
+
+// ---- immortal constants ----
+
+// Makes `op`, to which the caller holds a reference, immortal (brc with immortal_constants on;
+// otherwise nothing). The calling thread must be the only one that has seen it (a constant the
+// loader just made). Already immortal objects are left alone.
+void Immortalize(Object* op) noexcept;
+// Releases the caller's reference to an object it passed to Immortalize (see above). Call it
+// only when nothing else uses the object any more: an immortalized object's other references
+// were never counted.
+void ReleaseImmortalized(Object* op) noexcept;
+// How many objects Immortalize made immortal and are not released yet.
+std::int64_t ImmortalizedObjectCount() noexcept;
 
 FTB_NAMESPACE_END

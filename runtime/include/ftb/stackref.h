@@ -5,7 +5,13 @@
 // immortal or has *deferred* reference counting does not touch its count: the slot is tagged
 // (Py_TAG_DEFERRED, bit 0) and closing it does nothing. Deferred objects (top-level functions,
 // code objects, module globals, classes) are therefore never freed by a decref reaching zero; the
-// garbage collector frees them after scanning every thread's frames for tagged references.
+// collector (CollectDeferred, ftb/mechanisms.h) frees them after scanning every thread's frames
+// (the StackRoots chains below) for tagged references.
+//
+// Cost (brc): New and Close of a deferred or immortal object are a load of its gc bits or count
+// and no write; of any other object, an Incref / Decref. A tagged slot must be in a linked
+// StackRoots region before its thread next reaches an eval-breaker check or detaches: that is
+// where a collection can stop it.
 //
 // In ftbench this is the brc variant's mechanism (switchable, see Mechanisms below); gil and atomic
 // always own what they hold (their counts are plain or atomic), so a StackRef there is an owned
@@ -18,6 +24,7 @@
 #include <utility>
 
 #include "ftb/object.h"
+#include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
 
@@ -92,6 +99,40 @@ struct StackRoots {
 
 // dict[key] as a StackRef (CPython's _Py_dict_lookup_threadsafe_stackref): a tagged slot, without
 // touching the value's count, when the value is deferred or immortal. Null when the key is absent.
+// brc reads without the dict's lock, as DictGet does (load, check, re-check the entry and the
+// table; the locked path is the fallback), so a load of a shared deferred function from every
+// thread writes nothing shared.
 StackRef DictGetStackRef(Object* dict, Object* key);
+
+// A StackRef that C++ code outside the eval loop (no frame) holds across a call, as the runtime's
+// CallMethod holds the method it calls: a tagged one is linked into the calling thread's
+// StackRoots chain while it lives, so that a collection during the call (the callee may remove the
+// object from where it was loaded) sees it; closed at scope exit. Scoped, like frames: the chain
+// is last in, first out. Cost: nothing for an owned reference; four stores for a tagged one.
+class ScopedStackRef {
+ public:
+  explicit ScopedStackRef(StackRef ref) noexcept : ref_(ref) {
+    if (!ref_.owns_reference()) {
+      ts_ = CurrentThreadState();
+      roots_.previous = ts_->stack_roots;
+      ts_->stack_roots = &roots_;
+    }
+  }
+  ~ScopedStackRef() {
+    if (ts_ != nullptr) ts_->stack_roots = roots_.previous;
+    ref_.Close();
+  }
+  ScopedStackRef(const ScopedStackRef&) = delete;
+  ScopedStackRef& operator=(const ScopedStackRef&) = delete;
+
+  Object* get() const noexcept { return ref_.get(); }
+  bool is_null() const noexcept { return ref_.is_null(); }
+
+ private:
+  StackRef ref_;
+  StackRef* top_ = &ref_ + 1;
+  StackRoots roots_{nullptr, &ref_, &top_};
+  ThreadState* ts_ = nullptr;
+};
 
 FTB_NAMESPACE_END

@@ -59,6 +59,10 @@ struct alignas(kCacheLine) ThreadState {
   std::uintptr_t critical_section = 0;
   ThreadCounters counters;
   ObjectTally objects;  // single writer; read with relaxed atomic_ref
+  // brc: this thread's share of the reference counts of classes with a unique id, indexed by
+  // unique_id - 1 (ftb/mechanisms.h). Written only by this thread, except by a collector while
+  // this thread is stopped; merged into the classes' counts at thread exit.
+  std::vector<std::int64_t> type_refcounts;
 
   // brc: objects other threads queued for us to merge; guarded by our BRC bucket's mutex.
   std::vector<Object*> objects_to_merge;

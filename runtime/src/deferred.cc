@@ -1,0 +1,165 @@
+// Deferred reference counting and its collector (CPython's Objects/object.c
+// _PyObject_SetDeferredRefcount; the free-threaded collector, Python/gc_free_threading.c, which
+// frees a deferred object once its count, less the bias, is zero and no frame references it).
+// The contract and costs are in ftb/mechanisms.h.
+#include <algorithm>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "ftb/mechanisms.h"
+#include "ftb/stackref.h"
+#include "ftb/types.h"
+#include "internal.h"
+
+FTB_NAMESPACE_BEGIN
+
+namespace {
+
+// Every object that carries the collector's bias and is not freed yet. Never destroyed.
+struct DeferredRegistry {
+  std::mutex mu;
+  std::vector<Object*> objects;  // guarded by mu
+};
+
+DeferredRegistry& Registry() {
+  static DeferredRegistry* registry = new DeferredRegistry();
+  return *registry;
+}
+
+// One collector (one stop-the-world of the collector's) at a time.
+std::mutex& CollectorMutex() {
+  static std::mutex* mu = new std::mutex();
+  return *mu;
+}
+
+template <class P>
+void AddSharedCount(Object* op, std::int64_t count) noexcept {
+  P::Shared(op->hdr).fetch_add(count << P::kSharedShift, std::memory_order_acq_rel);
+}
+
+bool HasBias(const Object* op) noexcept { return (Policy::LoadGcBits(op->hdr) & internal::kGcBiased) != 0; }
+
+// Runs fn() with every other thread stopped, the registry of thread states locked and the caller
+// detached; every thread's per-thread class counts are merged first, so fn sees true counts.
+// Threads that registered after a stop was requested are stopped too before fn runs (a first
+// attach is not held back by a stop request).
+template <class Fn>
+void WithWorldStopped(Fn&& fn) {
+  ThreadState* self = tls_thread_state;
+  FTB_CHECK(self != nullptr && self->status.load(std::memory_order_relaxed) == ThreadStatus::kAttached,
+            "the deferred collector needs an attached thread state");
+  Detach(self);
+  {
+    std::lock_guard collector(CollectorMutex());
+    for (;;) {
+      internal::StopTheWorldForCollector(self);
+      std::unique_lock registry(internal::RegistryMutex());
+      bool all_stopped = true;
+      internal::ForEachThreadLocked([&](ThreadState* ts) {
+        if (ts != self && ts->status.load() != ThreadStatus::kSuspended) all_stopped = false;
+      });
+      if (!all_stopped) continue;  // a thread attached for the first time: stop it too
+      internal::ForEachThreadLocked([](ThreadState* ts) { internal::MergeTypeRefcounts(ts); });
+      fn();
+      break;
+    }
+    internal::StartTheWorldForCollector();
+  }
+  Attach(self);
+}
+
+// The objects of one collection round: unreferenced (true count zero) and on no thread's stack.
+// Called with the world stopped; they leave the registry.
+std::vector<Object*> FindGarbageLocked() {
+  std::unordered_set<Object*> on_stacks;
+  internal::ForEachThreadLocked([&](ThreadState* ts) {
+    for (const StackRoots* roots = ts->stack_roots; roots != nullptr; roots = roots->previous) {
+      for (const StackRef* ref = roots->base; ref < *roots->top; ++ref)
+        if (!ref->is_null() && !ref->owns_reference()) on_stacks.insert(ref->get());
+    }
+  });
+  std::vector<Object*> garbage;
+  DeferredRegistry& registry = Registry();
+  std::lock_guard lock(registry.mu);
+  std::erase_if(registry.objects, [&](Object* op) {
+    std::int64_t count = Refcount(op) - kDeferredBias;
+    FTB_CHECK(count >= 0, "decref below zero: a deferred object's count is below its bias");
+    if (count != 0 || on_stacks.contains(op)) return false;
+    garbage.push_back(op);
+    return true;
+  });
+  return garbage;
+}
+
+}  // namespace
+
+namespace internal {
+
+void AddCollectorBias(Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    if (IsImmortal(op)) return;
+    DeferredRegistry& registry = Registry();
+    std::lock_guard lock(registry.mu);
+    if (HasBias(op)) return;
+    AddSharedCount<Policy>(op, kDeferredBias);
+    Policy::OrGcBits(op->hdr, kGcBiased);
+    registry.objects.push_back(op);
+  }
+}
+
+}  // namespace internal
+
+void SetDeferredRefcount(Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    if (!CurrentMechanisms().deferred_refcount || IsImmortal(op)) return;
+    internal::AddCollectorBias(op);
+    // After the bias (a release store): a thread that sees the bit and skips its incref sees the
+    // bias too.
+    Policy::OrGcBits(op->hdr, kGcDeferred);
+  }
+}
+
+bool HasDeferredRefcount(const Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    return HasBias(op);
+  } else {
+    return false;
+  }
+}
+
+std::int64_t DeferredObjectCount() noexcept {
+  DeferredRegistry& registry = Registry();
+  std::lock_guard lock(registry.mu);
+  return static_cast<std::int64_t>(registry.objects.size());
+}
+
+std::int64_t CollectDeferred() noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    std::int64_t freed = 0;
+    for (;;) {
+      std::vector<Object*> garbage;
+      WithWorldStopped([&] { garbage = FindGarbageLocked(); });
+      if (garbage.empty()) return freed;
+      // With the world running again: nothing can reach these objects (no counted reference, no
+      // stack reference), and their deallocs may take locks, retire memory through QSBR (which
+      // reads the registry of thread states) and free what only they kept alive.
+      for (Object* op : garbage) Dealloc(op);
+      freed += static_cast<std::int64_t>(garbage.size());
+    }
+  } else {
+    return 0;
+  }
+}
+
+std::int64_t TrueRefcount(Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    std::int64_t count = 0;
+    WithWorldStopped([&] { count = Refcount(op) - (HasBias(op) ? kDeferredBias : 0); });
+    return count;
+  } else {
+    return Refcount(op);
+  }
+}
+
+FTB_NAMESPACE_END
