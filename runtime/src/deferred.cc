@@ -83,6 +83,9 @@ std::vector<Object*> FindGarbageLocked() {
   DeferredRegistry& registry = Registry();
   std::lock_guard lock(registry.mu);
   std::erase_if(registry.objects, [&](Object* op) {
+    // Made immortal after it was deferred (the interpreter's built-in classes, as CPython's static
+    // types): never collected, so it leaves the registry.
+    if (IsImmortal(op)) return true;
     std::int64_t count = Refcount(op) - kDeferredBias;
     FTB_CHECK(count >= 0, "decref below zero: a deferred object's count is below its bias");
     if (count != 0 || on_stacks.contains(op)) return false;
