@@ -38,6 +38,11 @@ bench::Variant& ThisVariant() {
     };
     v.runtime.gil_enabled = [] { return GilEnabled(); };
     v.runtime.eval_breaker = [] { EvalBreakerCheck(); };
+#ifdef FTB_HAVE_INTERP
+    v.runtime.python_cell = [](std::shared_ptr<const bc::CodeUnit> code, const bench::CellConfig& config) {
+      return MakePythonCell(std::move(code), config);
+    };
+#endif
   }
   return v;
 }
