@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the region)
   g++ cmake ninja-build pkg-config binutils git valgrind
+  # packaging: dpkg-shlibdeps names the Debian packages of the libraries for `cpack -G DEB`
+  dpkg-dev
   # libraries (found with find_package / pkg-config)
   libmimalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools libtbb-dev libeigen3-dev
   libhwloc-dev hwloc libcli11-dev nlohmann-json3-dev libfmt-dev

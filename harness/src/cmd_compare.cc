@@ -1,10 +1,11 @@
 // ftbench compare BASE NEW: did NEW (a results directory or results.json) regress against BASE?
 //
 // The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
-//   /usr/bin/python3 <source dir>/plots/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
+//   /usr/bin/python3 <tools>/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
 //       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
 //       [--chart PATH]
-// and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
+// (<tools>: the installed share/ftbench/plots, or the source tree's plots/ from the build tree:
+// python_tool.h) and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
 // --allow-mismatch) or a comparison that could not flag a regression (too few repetitions, no
 // repetition rows; exit 0 with --allow-inconclusive), after one line "ftbench compare: error: ...".

@@ -1,9 +1,10 @@
 // ftbench report DIR: charts and a report (report.html, report.md) from DIR/results.json.
 //
 // The charts are Python (plots/, matplotlib): this command runs
-//   /usr/bin/python3 <source dir>/plots/ftbench_report.py DIR [--out OUT] [--format FORMATS]
+//   /usr/bin/python3 <tools>/ftbench_report.py DIR [--out OUT] [--format FORMATS]
 //       [--calibration-threshold X]
-// and exits with its status. The script prints the path of report.html, or one line
+// (<tools>: the installed share/ftbench/plots, or the source tree's plots/ from the build tree:
+// python_tool.h) and exits with its status. The script prints the path of report.html, or one line
 // "ftbench report: error: ..." and exits 2 for bad input (missing or malformed results).
 // /usr/bin/python3, not the first python3 on PATH: Debian's interpreter is the one with
 // python3-matplotlib and python3-numpy (scripts/setup-debian.sh installs them).

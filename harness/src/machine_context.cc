@@ -4,16 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
-#ifndef FTB_SOURCE_DIR
-#define FTB_SOURCE_DIR "."
-#endif
+#include "build_info.h"
+
 #ifndef FTB_CXX_FLAGS
 #define FTB_CXX_FLAGS ""
 #endif
@@ -24,15 +24,27 @@
 namespace ftb::bench {
 namespace {
 
-std::string CommandOutput(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    std::array<char, 256> buf{};
-    while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-    pclose(pipe);
+// Google Benchmark's cpu_scaling_enabled: true when some CPU's cpufreq governor is not
+// "performance" (its clock follows the load), false when every governor read is "performance";
+// nullopt when none can be read (no cpufreq in a VM or container), which Google Benchmark leaves
+// out and results.json records as null.
+std::optional<bool> CpuScalingEnabled() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool any = false;
+  for (fs::directory_iterator it("/sys/devices/system/cpu", ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() < 4 || name.rfind("cpu", 0) != 0 ||
+        !std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    std::ifstream in(it->path() / "cpufreq" / "scaling_governor");
+    std::string governor;
+    if (!(in >> governor)) continue;
+    if (governor != "performance") return true;
+    any = true;
   }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
+  if (!any) return std::nullopt;
+  return false;
 }
 
 std::string CpuInfoField(const std::string& field) {
@@ -84,9 +96,7 @@ nlohmann::json MachineContext(const Topology& topology, const std::string& execu
   std::string model = topology.CpuModel();
   if (model == "unknown") model = CpuInfoField("model name");
   std::string mhz = CpuInfoField("cpu MHz");
-  std::string git = std::string("git -C '") + FTB_SOURCE_DIR + "' ";
-  std::string commit = CommandOutput(git + "rev-parse --short HEAD 2>/dev/null");
-  std::string dirty = CommandOutput(git + "status --porcelain --untracked-files=no 2>/dev/null");
+  std::optional<bool> scaling = CpuScalingEnabled();
   std::string build_type = FTB_BUILD_TYPE;
   std::string library_build_type = build_type == "Debug" ? "debug" : "release";
   return {
@@ -95,7 +105,7 @@ nlohmann::json MachineContext(const Topology& topology, const std::string& execu
       {"executable", executable},
       {"num_cpus", topology.Pus()},
       {"mhz_per_cpu", mhz.empty() ? 0 : static_cast<int>(std::stod(mhz))},
-      {"cpu_scaling_enabled", false},
+      {"cpu_scaling_enabled", scaling ? nlohmann::json(*scaling) : nlohmann::json(nullptr)},
       {"caches", caches},
       {"load_avg", {load[0], load[1], load[2]}},
       {"library_build_type", library_build_type},
@@ -112,8 +122,9 @@ nlohmann::json MachineContext(const Topology& topology, const std::string& execu
            {"compiler", std::string("GNU ") + __VERSION__},
            {"cxx_flags", FTB_CXX_FLAGS},
            {"build_type", build_type},
-           {"git_commit", commit.empty() ? "unknown" : commit},
-           {"git_dirty", !dirty.empty()},
+           // The commit the binary was built from, not the source tree's now (build_info.h).
+           {"git_commit", GitCommit()},
+           {"git_dirty", GitDirty()},
        }},
   };
 }

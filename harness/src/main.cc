@@ -9,10 +9,15 @@
 #include <utility>
 #include <system_error>
 
+#include "build_info.h"
 #include "cell_runner.h"
+<<<<<<< HEAD
 #include "python_workloads.h"
 
+=======
+>>>>>>> main
 #include "commands.h"
+#include "python_tool.h"
 
 namespace ftb::cli {
 namespace {
@@ -88,6 +93,13 @@ int main(int argc, char** argv) {
   CLI::App app{"ftbench: the cost and the gain of free threading, measured on one object runtime "
                "compiled three ways (gil, atomic, brc)"};
   app.require_subcommand(1);
+  // ftbench --version: what this binary is, and where it finds the Python tools of report and
+  // compare (an installed binary: under its own prefix).
+  app.set_version_flag("--version", [] {
+    ftb::cli::PythonTools tools = ftb::cli::FindPythonTools();
+    return std::string("ftbench ") + ftb::bench::Version() + "\ncommit " + ftb::bench::BuildCommit() +
+           "\npython tools " + (tools.dir.empty() ? "not found: " + tools.problem : tools.dir.string());
+  }, "print the version, the commit it was built from and where the Python tools are, and exit");
   ftb::cli::AddListCommand(app);
   ftb::cli::AddDisCommand(app);
   ftb::cli::AddRunCommand(app);
@@ -108,7 +120,8 @@ int main(int argc, char** argv) {
       if (!sub->get_group().empty()) valid += (valid.empty() ? "" : ", ") + sub->get_name();
     }
     if (!known) {
-      std::fprintf(stderr, "ftbench: error: unknown subcommand '%s' (valid: %s)\n", argv[1], valid.c_str());
+      std::fprintf(stderr, "ftbench: error: unknown subcommand '%s' (valid: %s); see ftbench --help\n", argv[1],
+                   valid.c_str());
       return 2;
     }
   }
@@ -120,6 +133,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);  // prints the message and a hint

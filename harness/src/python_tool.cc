@@ -1,18 +1,13 @@
 #include "python_tool.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "commands.h"
-
-extern char** environ;
+#include "process.h"
 
 namespace ftb::cli {
 namespace {
@@ -52,19 +47,46 @@ extern "C" void ForwardSignal(int signal) {
   if (g_child > 0) ::kill(static_cast<pid_t>(g_child), signal);
 }
 
+bool HoldsTools(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(dir / "ftbench_report.py", ec) &&
+         std::filesystem::is_directory(dir / "ftbplots", ec);
+}
+
 }  // namespace
+
+PythonTools FindPythonTools() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("FTBENCH_PYTHON_TOOLS"); env != nullptr && *env != '\0') {
+    if (HoldsTools(env)) return {fs::path(env), ""};
+    return {{}, std::string("FTBENCH_PYTHON_TOOLS=") + env + " does not hold ftbench_report.py and ftbplots/"};
+  }
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {{}, "cannot read /proc/self/exe (" + ec.message() + ") to find the Python tools; set FTBENCH_PYTHON_TOOLS"};
+  // FTB_TOOLS_FROM_BINDIR: the installed tools relative to the installed binary (harness/CMakeLists.txt).
+  fs::path installed = (exe.parent_path() / FTB_TOOLS_FROM_BINDIR).lexically_normal();
+  if (HoldsTools(installed)) return {installed, ""};
+  // A binary in the build tree it was built in (FTB_BINARY_DIR) uses the source tree's plots/
+  // (FTB_SOURCE_DIR); an installed or copied one never does.
+  fs::path build_dir = fs::weakly_canonical(FTB_BINARY_DIR, ec);
+  if (!ec && exe.parent_path() == build_dir) {
+    fs::path source = fs::path(FTB_SOURCE_DIR) / "plots";
+    if (HoldsTools(source)) return {source, ""};
+    return {{}, "the Python tools are not at " + source.string() + " (was the source tree moved?)"};
+  }
+  return {{}, "the Python tools are not at " + installed.string() +
+                  " (reinstall ftbench, or set FTBENCH_PYTHON_TOOLS to the directory holding ftbench_report.py)"};
+}
 
 int RunPlotsScript(const std::string& script, const std::vector<std::string>& args) {
   constexpr const char* kPython = "/usr/bin/python3";
-  // FTB_SOURCE_DIR: the source tree this binary was built from (harness/CMakeLists.txt).
-  std::filesystem::path path = std::filesystem::path(FTB_SOURCE_DIR) / "plots" / script;
-  if (!std::filesystem::is_regular_file(path))
-    throw UsageError(script + " not found at " + path.string() + " (was the source tree moved?)");
-  std::vector<std::string> argv_strings = {kPython, "-c", kBootstrap, path.string()};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  PythonTools tools = FindPythonTools();
+  if (tools.dir.empty()) throw UsageError(tools.problem);
+  std::filesystem::path path = tools.dir / script;
+  if (!std::filesystem::is_regular_file(path)) throw UsageError(script + " not found at " + path.string());
+  std::vector<std::string> argv = {kPython, "-c", kBootstrap, path.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
   // Ctrl-C at the terminal reaches the script too, which exits 130 after cleaning up: wait for it
   // instead of dying first. SIGTERM and SIGHUP sent to this process alone are passed on.
   struct sigaction ignore {}, forward{}, old_int{}, old_term{}, old_hup{};
@@ -82,28 +104,17 @@ int RunPlotsScript(const std::string& script, const std::vector<std::string>& ar
       sigaction(SIGHUP, &h, nullptr);
     }
   } restore{old_int, old_term, old_hup};
-  // The child starts with SIGINT at its default, not ignored as here.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, kPython, nullptr, &attributes, argv.data(), environ);
-  posix_spawnattr_destroy(&attributes);
-  if (rc != 0)
-    throw UsageError(std::string("cannot run ") + kPython + ": " + std::strerror(rc) +
+  std::optional<bench::ChildProcess> child;
+  try {
+    // The child starts with SIGINT at its default, not ignored as here.
+    child.emplace(argv, bench::SpawnOptions{.default_signals = {SIGINT}});
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string(e.what()) +
                      " (the charts and statistics need Debian's python3 with python3-matplotlib and "
                      "python3-numpy; scripts/setup-debian.sh installs them)");
-  g_child = pid;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  g_child = child->pid();
+  return child->Wait().ShellCode();
 }
 
 }  // namespace ftb::cli

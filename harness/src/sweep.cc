@@ -1,9 +1,6 @@
 #include "sweep.h"
 
 #include <fmt/core.h>
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,10 +21,9 @@
 
 #include "calibration.h"
 #include "cell_json.h"
+#include "process.h"
 #include "machine_context.h"
 #include "workload_select.h"
-
-extern char** environ;
 
 namespace ftb::bench {
 using nlohmann::json;
@@ -245,9 +241,7 @@ static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 }  // namespace
 
-void KillRunningCell() noexcept {
-  if (pid_t group = g_running_group.load(); group > 0) kill(-group, SIGKILL);
-}
+void KillRunningCell() noexcept { KillProcessGroup(g_running_group.load()); }
 
 namespace {
 
@@ -266,69 +260,23 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
     args.push_back("--knob");
     args.push_back(fmt::format("{}={}", name, value));
   }
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   if (args.front().empty() || access(args.front().c_str(), X_OK) != 0)
     throw std::runtime_error("cannot start " + args.front() + " for an isolated cell: not an executable");
-  std::vector<char*> envp;
-  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  envp.push_back(nullptr);
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  // The child's stderr goes to a file read after it exits: a warning every run repeats (the
-  // legacy module's, 40 times a quick sweep) is shown once.
-  char err_path[] = "/tmp/ftbench-cell-XXXXXX";
-  int err = mkostemp(err_path, O_CLOEXEC);
-  if (err < 0) {
-    close(out[0]);
-    close(out[1]);
-    throw std::runtime_error("cannot create a temporary file in /tmp");
-  }
-  unlink(err_path);
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid == 0) {
-    // The child, until exec: async-signal-safe calls only. Its own process group: Ctrl-C at the
-    // terminal reaches the sweep alone, which kills the group (KillRunningCell). And it dies with
-    // the sweep, however the sweep ends (SIGKILL included): no cell outlives it.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the sweep died before prctl
-    if (dup2(out[1], STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) _exit(127);
-    execve(argv.front(), argv.data(), envp.data());
-    _exit(127);
-  }
-  close(out[1]);
-  if (pid < 0) {
-    close(out[0]);
-    close(err);
-    throw std::runtime_error("cannot start " + args.front() + " for an isolated cell");
-  }
-  setpgid(pid, pid);  // also here: the group exists before KillRunningCell can be called with it
-  g_running_group.store(pid);
+  // Its own process group: Ctrl-C at the terminal reaches the sweep alone, which kills the group
+  // (KillRunningCell). And it dies with the sweep, however the sweep ends (SIGKILL included): no
+  // cell outlives it. Its stderr goes to a file read after it exits: a warning every run repeats
+  // (the legacy module's, 40 times a quick sweep) is shown once.
+  ChildProcess child(args, {.own_group = true, .die_with_parent = true, .capture_stdout = true, .capture_stderr = true,
+                            .default_signals = {}});
+  g_running_group.store(child.pid());
+  struct Unpublish {  // before ~ChildProcess reaps it, should anything below throw
+    ~Unpublish() { g_running_group.store(0); }
+  } unpublish;
   if (interrupted.load()) KillRunningCell();  // a signal that came before the store above
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
-    if (n > 0) text.append(buf, static_cast<std::size_t>(n));
-    else if (errno != EINTR) break;
-  }
-  close(out[0]);
-  // Waited for without reaping first: until it is reaped, the group's id cannot be reused, so a
-  // signal handler killing it cannot hit another process.
-  siginfo_t info{};
-  while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
-  }
-  g_running_group.store(0);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::string messages;
-  lseek(err, 0, SEEK_SET);
-  for (ssize_t n; (n = read(err, buf, sizeof buf)) > 0;) messages.append(buf, static_cast<std::size_t>(n));
-  close(err);
-  const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  std::string text = child.ReadStdout();
+  ExitStatus status = child.Wait([] { g_running_group.store(0); });  // unpublished before it is reaped
+  std::string messages = child.Stderr();
+  const bool failed = !status.Ok();
   static std::set<std::string> shown;
   std::istringstream lines(messages);
   for (std::string line; std::getline(lines, line);)
@@ -336,9 +284,8 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   if (failed)  // exit status 2: the cell's environment (its message is above), not a bug
     throw CellFailure(fmt::format("{} {}/{}/threads:{} {}", args.front() == self ? "the child running" : args.front() + " running",
                                   key.workload, key.variant, key.threads,
-                                  WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
-                                                      : fmt::format("exited with status {}", WEXITSTATUS(status))),
-                      WIFEXITED(status) && WEXITSTATUS(status) == 2);
+                                  status.Describe()),
+                      status.signal == 0 && status.code == 2);
   return CellRecordFromJson(json::parse(text));
 }
 
