@@ -11,11 +11,7 @@
 
 #include "build_info.h"
 #include "cell_runner.h"
-<<<<<<< HEAD
 #include "python_workloads.h"
-
-=======
->>>>>>> main
 #include "commands.h"
 #include "python_tool.h"
 
