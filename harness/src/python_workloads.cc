@@ -33,14 +33,18 @@ std::map<std::string, fs::path>& Registered() {
 }  // namespace
 
 fs::path ShippedPythonWorkloadDir() {
+  // As FindPythonTools (python_tool.h): beside the installed binary (FTB_TOOLS_FROM_BINDIR is
+  // share/ftbench/plots relative to bin/), else the source tree, for a binary in its build tree.
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share" / "ftbench" / "workloads" / "py";
-    if (fs::is_directory(installed, ec)) return installed;
+  if (ec) return {};
+  fs::path installed = (exe.parent_path() / FTB_TOOLS_FROM_BINDIR / ".." / "workloads" / "py").lexically_normal();
+  if (fs::is_directory(installed, ec)) return installed;
+  fs::path build_dir = fs::weakly_canonical(FTB_BINARY_DIR, ec);
+  if (!ec && exe.parent_path() == build_dir) {
+    fs::path source = fs::path(FTB_SOURCE_DIR) / "workloads" / "py";
+    if (fs::is_directory(source, ec)) return source;
   }
-  fs::path source = fs::path(FTB_SOURCE_DIR) / "workloads" / "py";
-  if (fs::is_directory(source, ec)) return source;
   return {};
 }
 

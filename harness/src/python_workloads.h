@@ -22,8 +22,8 @@ struct WorkloadFileError : std::runtime_error {
 };
 
 // The directory of the Python workloads shipped with ftbench: beside an installed binary
-// (PREFIX/share/ftbench/workloads/py), else the source tree this binary was built from. Empty when
-// neither exists.
+// (PREFIX/share/ftbench/workloads/py), else, for a binary run from the build tree it was built in,
+// the source tree's workloads/py. Empty when neither exists.
 std::filesystem::path ShippedPythonWorkloadDir();
 
 // The spec a workload file's header declares (name py.<stem>, tier "py").
