@@ -4,7 +4,10 @@
 #   bin/ftbench                  the binary
 #   share/ftbench/plots/         its Python tools: ftbench_report.py, ftbench_compare.py, ftbplots/
 #                                (the binary finds them relative to its own location: python_tool.h)
-#   share/doc/ftbench/           README.md, docs/*, plots/README.md
+#   share/ftbench/workloads/py/  the Python workloads (found relative to the binary too:
+#                                harness/src/python_workloads.h)
+#   share/ftbench/python/        cell_driver.py: runs a Python workload on a real CPython
+#   share/doc/ftbench/           README.md, docs/*, plots/README.md, workloads/README.md
 #
 # Nothing else is needed at run time: no source tree, no git. The binary itself is installed by
 # harness/CMakeLists.txt.
@@ -15,6 +18,10 @@ install(DIRECTORY plots/ftbplots DESTINATION ${ftb_tools_dir}
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(FILES plots/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/plots)
+install(DIRECTORY workloads/py DESTINATION ${CMAKE_INSTALL_DATADIR}/ftbench/workloads FILES_MATCHING PATTERN "*.py"
+        PATTERN "__pycache__" EXCLUDE)
+install(PROGRAMS harness/python/cell_driver.py DESTINATION ${CMAKE_INSTALL_DATADIR}/ftbench/python)
+install(FILES workloads/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/workloads)
 
 # The Debian package (Debian 12's package names). The libraries the binary links come from
 # dpkg-shlibdeps (dpkg-dev), which reads the binary's NEEDED entries and names each library's

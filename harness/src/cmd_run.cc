@@ -283,6 +283,7 @@ void AddRunCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Sweep variants x workloads x thread counts and write results");
   CLI::Option* variants = AddListOption(cmd, "--variants", o->variants, "variants to run (default: all)");
   CLI::Option* workloads = AddListOption(cmd, "--workloads", o->workloads, "workload names or categories (default: all)");
+  AddWorkloadFileOption(cmd);
   CLI::Option* threads = AddListOption(
       cmd, "--threads", o->threads_words,
       "thread counts, e.g. 1,2,4, each once (default: 1, powers of two up to the core count, and the core count)");

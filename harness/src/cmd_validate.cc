@@ -149,6 +149,7 @@ void AddValidateCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "validate", "Check every workload's checksum on every variant (1, 2, 8 threads; strong and weak) and that nothing leaks");
   CLI::Option* workloads = AddListOption(cmd, "-w,--workloads", opts->workloads, "workload or category names (default: all)");
+  AddWorkloadFileOption(cmd);
   CLI::Option* variants =
       AddListOption(cmd, "-v,--variants", opts->variants, "variants to check (default: all; the reference is always gil)");
   CLI::Option* threads = AddListOption(cmd, "-t,--threads", opts->threads_words, "thread counts (default: 1,2,8)");

@@ -20,7 +20,12 @@ struct ExitStatus {
 // The command line as typed, for the record (results.json).
 const std::string& InvocationLine();
 
+// --workload-file PATH (repeatable): main registers the files before parsing (python_workloads.h);
+// the subcommands that select workloads declare the option so that the parser accepts it.
+void AddWorkloadFileOption(CLI::App* cmd);
+
 void AddListCommand(CLI::App& app);
+void AddDisCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);
 void AddCellCommand(CLI::App& app);
 void AddTopologyCommand(CLI::App& app);

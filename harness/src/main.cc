@@ -1,6 +1,9 @@
 // ftbench: what does it cost, and what does it buy, to replace a global lock with fine-grained
 // synchronisation? The command-line entry point; every subcommand is in its own file.
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
 #include <exception>
 #include <string>
 #include <utility>
@@ -9,6 +12,7 @@
 #include "build_info.h"
 #include "cell_runner.h"
 #include "input_error.h"
+#include "python_workloads.h"
 #include "commands.h"
 #include "python_tool.h"
 
@@ -17,10 +21,72 @@ namespace {
 std::string g_invocation;
 }
 const std::string& InvocationLine() { return g_invocation; }
+void AddWorkloadFileOption(CLI::App* cmd) {
+  static std::vector<std::string> sink;  // main read them already
+  cmd->add_option("--workload-file", sink,
+                  "a Python workload file, or a directory of them, run like the shipped ones (repeatable)");
+}
 }  // namespace ftb::cli
+
+namespace {
+
+// Python workloads: the shipped ones, then every --workload-file of the command line and of the
+// environment (a sweep's children inherit the parent's through FTBENCH_WORKLOAD_FILES). Returns
+// an exit code, or 0 to go on.
+int RegisterPythonWorkloads(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  if (fs::path shipped = ftb::bench::ShippedPythonWorkloadDir(); !shipped.empty()) {
+    try {
+      ftb::bench::RegisterPythonWorkloads(shipped);
+    } catch (const ftb::bench::WorkloadFileError& e) {
+      std::fprintf(stderr, "ftbench: internal error: a shipped Python workload does not load: %s\n", e.what());
+      return 70;
+    }
+  }
+  std::vector<std::string> paths;
+  if (const char* env = std::getenv(ftb::bench::kWorkloadFilesEnv); env != nullptr && *env != '\0') {
+    std::string list = env;
+    for (std::size_t start = 0; start <= list.size();) {
+      std::size_t end = list.find(':', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) paths.push_back(list.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  const std::string flag = "--workload-file";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == flag) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "ftbench: error: --workload-file needs a path (a .py file or a directory)\n");
+        return 2;
+      }
+      paths.push_back(argv[++i]);
+    } else if (arg.rfind(flag + "=", 0) == 0) {
+      paths.push_back(arg.substr(flag.size() + 1));
+    }
+  }
+  std::string exported;
+  for (const std::string& path : paths) {
+    try {
+      ftb::bench::RegisterPythonWorkloads(path);
+    } catch (const ftb::bench::WorkloadFileError& e) {
+      std::fprintf(stderr, "ftbench: error: %s\n", e.what());
+      return 2;
+    }
+    std::error_code ec;
+    fs::path absolute = fs::absolute(path, ec);
+    exported += (exported.empty() ? "" : ":") + (ec ? path : absolute.string());
+  }
+  if (!exported.empty()) setenv(ftb::bench::kWorkloadFilesEnv, exported.c_str(), 1);
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) ftb::cli::g_invocation += (i == 0 ? std::string("ftbench") : std::string(" ") + argv[i]);
+  if (int rc = RegisterPythonWorkloads(argc, argv); rc != 0) return rc;
   CLI::App app{"ftbench: the cost and the gain of free threading, measured on one object runtime "
                "compiled three ways (gil, atomic, brc)"};
   app.require_subcommand(1);
@@ -32,6 +98,7 @@ int main(int argc, char** argv) {
            "\npython tools " + (tools.dir.empty() ? "not found: " + tools.problem : tools.dir.string());
   }, "print the version, the commit it was built from and where the Python tools are, and exit");
   ftb::cli::AddListCommand(app);
+  ftb::cli::AddDisCommand(app);
   ftb::cli::AddRunCommand(app);
   ftb::cli::AddTopologyCommand(app);
   ftb::cli::AddCellCommand(app);

@@ -16,6 +16,8 @@ std::vector<std::string> Categories() {
   std::vector<std::string> out;
   for (const WorkloadSpec* spec : AllWorkloadSpecs())
     if (std::find(out.begin(), out.end(), spec->category) == out.end()) out.push_back(spec->category);
+  for (const WorkloadSpec* spec : AllWorkloadSpecs())  // the tiers select like categories
+    if (std::find(out.begin(), out.end(), spec->tier) == out.end()) out.push_back(spec->tier);
   return out;
 }
 
@@ -92,7 +94,7 @@ std::vector<std::string> ResolveWorkloads(const std::vector<std::string>& names_
     }
     bool category = false;
     for (const WorkloadSpec* spec : AllWorkloadSpecs()) {
-      if (spec->category == word) {
+      if (spec->category == word || spec->tier == word) {
         add(spec->name);
         category = true;
       }

@@ -43,6 +43,9 @@ bench::Variant& ThisVariant() {
     };
     v.runtime.gil_enabled = [] { return GilEnabled(); };
     v.runtime.eval_breaker = [] { EvalBreakerCheck(); };
+    v.runtime.python_cell = [](std::shared_ptr<const bc::CodeUnit> code, const bench::CellConfig& config) {
+      return MakePythonCell(std::move(code), config);
+    };
   }
   return v;
 }

@@ -27,6 +27,10 @@ namespace workloads {
 
 void RegisterWorkload(bench::WorkloadEntry entry);
 
+// A cell of a Python workload (python.cc).
+std::unique_ptr<bench::WorkloadInstance> MakePythonCell(std::shared_ptr<const bc::CodeUnit> code,
+                                                        const bench::CellConfig& config);
+
 template <class Instance>
 struct Registrar {
   explicit Registrar(bench::WorkloadSpec spec) {

@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ftb/interp/code_unit.h"
+
 namespace ftb::bench {
 
 enum class Scaling { kStrong, kWeak };
@@ -59,6 +61,10 @@ struct WorkloadSpec {
   // refuses a cell whose descriptors would not fit under the process's limit (ulimit -n) before
   // running it, with a message naming the limit.
   int fds_per_thread = 0;
+  // "cpp": written in C++ against the runtime API; "py": a Python file run by the interpreter tier
+  // (workloads/py/, or a user's file given with --workload-file). Selecting "py" or "cpp" selects
+  // every workload of that tier.
+  std::string tier = "cpp";
 };
 
 struct CellConfig {
@@ -122,6 +128,10 @@ struct VariantRuntime {
   std::function<std::map<std::string, KindMemory>()> object_memory;  // by kind name; caller attached
   std::function<bool()> gil_enabled;
   std::function<void()> eval_breaker;  // caller attached: merge what is queued to it (brc)
+  // A cell of a Python workload (workloads/py/*.py): loads the compiled module, calls its setup,
+  // then worker per thread and finish (the contract in workloads/README.md). Caller attached.
+  std::function<std::unique_ptr<WorkloadInstance>(std::shared_ptr<const bc::CodeUnit> code, const CellConfig&)>
+      python_cell;
 };
 
 struct WorkloadEntry {
