@@ -355,6 +355,20 @@ Ref BuiltinSorted(Args args) {
   return out;
 }
 
+// list.sort(): sorted(), written back in place (stable; a comparison error leaves the list as it
+// was, where CPython may leave it partly sorted).
+Ref ListSortMethod(Args args) {
+  if (!CheckArgsExpected("sort", args.size() - 1, 0, 0)) return {};
+  Object* self = args[0];
+  Ref sorted = BuiltinSorted(args.subspan(0, 1));
+  if (!sorted) return {};
+  for (std::size_t i = 0, n = ListSize(sorted.get()); i < n; ++i) {
+    Ref item = ListGet(sorted.get(), static_cast<std::int64_t>(i));
+    ListSet(self, static_cast<std::int64_t>(i), item.get());
+  }
+  return None();
+}
+
 Ref BuiltinPrint(Args args) {
   std::string line;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -679,6 +693,7 @@ void InitBuiltinObjects() {
   FTB_ADD_METHOD(g_list_methods, &g_list_type, "extend", ListExtendMethod);
   FTB_ADD_METHOD(g_list_methods, &g_list_type, "insert", ListInsertMethod);
   FTB_ADD_METHOD(g_list_methods, &g_list_type, "index", ListIndexMethod);
+  FTB_ADD_METHOD(g_list_methods, &g_list_type, "sort", ListSortMethod);
 
   g_dict_methods = ImmortalDict();
   FTB_ADD_METHOD(g_dict_methods, &g_dict_type, "get", DictGetMethod);

@@ -143,6 +143,11 @@ void InitExceptionClasses() {
     Ref cls = Class(kExcSpecs[i].name, {{"__init__", init}});
     auto* type = static_cast<TypeObject*>(cls.get());
     type->base = i == 0 ? nullptr : static_cast<TypeObject*>(g_exc_classes[static_cast<int>(kExcSpecs[i].base)]);
+    // The class, its dict and the dict's values (the __name__ str; __init__ is immortal already)
+    // live as long as the process, as CPython's static exception types do.
+    std::size_t pos = 0;
+    Ref key, value;
+    while (DictNext(type->dict, pos, key, value)) MakeImmortal(value.get());
     MakeImmortal(type->dict);
     MakeImmortal(type);
     g_exc_classes[i] = cls.release();
