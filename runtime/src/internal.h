@@ -17,6 +17,11 @@ template <class Fn>
 void ForEachThreadLocked(Fn&& fn);
 ThreadState* RegistryHeadLocked() noexcept;
 
+// Stop-the-world (CPython's _PyEval_StopTheWorld/_PyEval_StartTheWorld): every other registered
+// thread is detached and suspended until StartTheWorld. The caller is detached (thread_state.cc).
+void StopTheWorld(ThreadState* self);
+void StartTheWorld();
+
 // QSBR (CPython's Python/qsbr.c), used by brc's lock-free reads.
 //   wr_seq: global write sequence, starts at 1, advanced by 2 when memory is retired.
 //   each thread's qsbr_seq: the wr_seq it last observed at a quiescent point, 0 while detached.
