@@ -5,27 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 
 FTB_NAMESPACE_BEGIN
 
 namespace internal {
-
-GilMode GilModeFromEnv() {
-  static const GilMode mode = [] {
-    const char* value = std::getenv("FTBENCH_GIL");
-    if (value == nullptr || *value == '\0') return GilMode::kDefault;
-    if (std::strcmp(value, "0") == 0) return GilMode::kForcedOff;
-    if (std::strcmp(value, "1") == 0) return GilMode::kForcedOn;
-    std::fprintf(stderr, "ftbench: error: FTBENCH_GIL must be 0 or 1, got '%s'\n", value);
-    std::exit(2);
-  }();
-  return mode;
-}
 
 std::atomic<bool> g_gil_enabled{false};  // atomic and brc only
 

@@ -7,16 +7,11 @@
 #include <cstdint>
 #include <mutex>
 
+#include "ftb/environment.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
 namespace internal {
-
-// FTBENCH_GIL, CPython's PYTHON_GIL: unset = default, "0" = never enable the global lock in the
-// free-threaded variants, "1" = enable it from the start. The gil variant validates it and
-// otherwise ignores it (its lock is always on).
-enum class GilMode { kDefault, kForcedOff, kForcedOn };
-GilMode GilModeFromEnv();
 
 // Whether the lock is switched on (atomic and brc only; GilEnabled() reads it).
 extern std::atomic<bool> g_gil_enabled;

@@ -32,7 +32,7 @@ void EnableGilForLegacyModule(std::string_view name) {
   if constexpr (Policy::kGlobalLockAlwaysOn) {
     return;
   } else {
-    if (internal::GilModeFromEnv() == internal::GilMode::kForcedOff || GilEnabled()) return;
+    if (GilModeFromEnvironment() == GilMode::kForcedOff || GilEnabled()) return;
     ThreadState* ts = tls_thread_state;
     FTB_CHECK(ts != nullptr && ts->status.load() == ThreadStatus::kAttached,
               "ImportModule needs an attached thread state");

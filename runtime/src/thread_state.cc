@@ -168,9 +168,9 @@ void HandleEvalBreaker(ThreadState* ts) noexcept {
 
 ThreadAttach::ThreadAttach() {
   FTB_CHECK(tls_thread_state == nullptr, "this thread already has a thread state (one ThreadAttach per thread)");
-  internal::GilMode gil_mode = internal::GilModeFromEnv();  // validated in every variant
+  GilMode gil_mode = GilModeFromEnvironment();  // validated in every variant (throws if bad)
   if constexpr (!Policy::kGlobalLockAlwaysOn) {
-    if (gil_mode == internal::GilMode::kForcedOn) internal::g_gil_enabled.store(true);
+    if (gil_mode == GilMode::kForcedOn) internal::g_gil_enabled.store(true);
   }
   ts_ = new ThreadState;
   {
