@@ -129,7 +129,8 @@ void EnsureSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept
   }
 }
 
-// Frees a container's retired array: after a grace period if lock-free readers may hold it.
+// Frees a container's retired array (list items, dict keys): after a grace period if lock-free
+// readers may hold it (container_memory.cc).
 void FreeArray(Object* container, void* array) noexcept;
 
 }  // namespace internal
