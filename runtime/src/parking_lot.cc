@@ -1,13 +1,11 @@
+// Compiled once (not per variant): the parking lot of parking_lot.h.
 #include "parking_lot.h"
 
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 
-#include "ftb/thread_state.h"
-
-FTB_NAMESPACE_BEGIN
-namespace internal {
+namespace ftb::parking_lot {
 namespace {
 
 constexpr std::size_t kBuckets = 257;  // CPython's NUM_BUCKETS
@@ -34,7 +32,15 @@ Bucket& BucketFor(const void* address) {
   return g_buckets[reinterpret_cast<std::uintptr_t>(address) % kBuckets];
 }
 
+FTB_TLS_MODEL constinit thread_local const ThreadHooks* tls_hooks = nullptr;
+
 }  // namespace
+
+void SetThreadHooks(const ThreadHooks* hooks) noexcept { tls_hooks = hooks; }
+
+void CountEvent(Event event) noexcept {
+  if (const ThreadHooks* hooks = tls_hooks) hooks->count(event);
+}
 
 ParkResult Park(const void* address, unsigned char expected, void* park_arg, bool detach) {
   thread_local Waiter waiter;
@@ -57,15 +63,14 @@ ParkResult Park(const void* address, unsigned char expected, void* park_arg, boo
       bucket.head = &waiter;
     bucket.tail = &waiter;
   }
-  ThreadState* ts = tls_thread_state;
-  bool detached = detach && ts != nullptr && ts->status.load(std::memory_order_relaxed) == ThreadStatus::kAttached;
-  if (detached) Detach(ts);
-  if (ts != nullptr) ts->counters.lock_parks.Add();
+  const ThreadHooks* hooks = tls_hooks;
+  bool detached = detach && hooks != nullptr && hooks->before_park();
+  if (hooks != nullptr) hooks->count(Event::kPark);
   {
     std::unique_lock wl(waiter.mu);
     waiter.cv.wait(wl, [] { return waiter.woken; });
   }
-  if (detached) Attach(ts);
+  if (detached) hooks->after_park();
   return ParkResult::kOk;
 }
 
@@ -99,5 +104,4 @@ void Unpark(const void* address, UnparkCallback callback, void* arg) {
   }
 }
 
-}  // namespace internal
-FTB_NAMESPACE_END
+}  // namespace ftb::parking_lot

@@ -12,6 +12,7 @@
 
 #include "gil.h"
 #include "internal.h"
+#include "parking_lot.h"
 
 FTB_NAMESPACE_BEGIN
 
@@ -106,6 +107,30 @@ void DetachImpl(ThreadState* ts, bool for_stop, bool final_release) {
   if (ts->holds_gil) Gil().Drop(ts, final_release);
 }
 
+// The lock primitives' hooks (parking_lot.h), installed on a thread while it has a thread state:
+// count lock events in its counters; a thread parked while attached detaches (releasing the
+// global lock and its critical sections) and re-attaches once woken.
+void CountLockEvent(parking_lot::Event event) noexcept {
+  ThreadState* ts = tls_thread_state;
+  if (ts == nullptr) return;
+  switch (event) {
+    case parking_lot::Event::kSlowPath: ts->counters.lock_slow_paths.Add(); break;
+    case parking_lot::Event::kPark: ts->counters.lock_parks.Add(); break;
+    case parking_lot::Event::kHandoff: ts->counters.lock_handoffs.Add(); break;
+  }
+}
+
+bool DetachBeforePark() noexcept {
+  ThreadState* ts = tls_thread_state;
+  if (ts == nullptr || ts->status.load(std::memory_order_relaxed) != ThreadStatus::kAttached) return false;
+  Detach(ts);
+  return true;
+}
+
+void AttachAfterPark() noexcept { Attach(tls_thread_state); }
+
+constexpr parking_lot::ThreadHooks kParkingHooks{CountLockEvent, DetachBeforePark, AttachAfterPark};
+
 }  // namespace
 
 std::mutex& RegistryMutex() noexcept { return GetRegistry().mu; }
@@ -181,6 +206,7 @@ ThreadAttach::ThreadAttach() {
     reg.head = ts_;
   }
   tls_thread_state = ts_;
+  parking_lot::SetThreadHooks(&internal::kParkingHooks);
   Policy::OnThreadStart(ts_);
   Attach(ts_);
 }
@@ -207,6 +233,7 @@ ThreadAttach::~ThreadAttach() {
       reg.retired_objects.free_bytes[k] += ts_->objects.free_bytes[k];
     }
   }
+  parking_lot::SetThreadHooks(nullptr);
   tls_thread_state = nullptr;
   delete ts_;
 }

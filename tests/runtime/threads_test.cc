@@ -167,6 +167,31 @@ TEST_F(ThreadsTest, MutexIsMutuallyExclusiveAndCountsSlowPaths) {
   }
   EXPECT_EQ(counter, 4 * kPerThread);
   EXPECT_FALSE(mutex.IsLocked());
+
+  // A waiter that finds the lock held takes the slow path and parks; unlocked more than 1 ms
+  // later, the lock is handed off to it. Each is counted (by the runtime's hooks into the lock).
+  Mutex held;
+  held.lock();
+  CounterSnapshot before = ReadCounters();
+  std::thread waiter([&] {
+    ThreadAttach attach;
+    held.lock();
+    held.unlock();
+  });
+  {
+    AllowThreads allow;  // in gil, the waiter needs the global lock to attach
+    auto give_up = std::chrono::steady_clock::now() + 10s;  // a park never counted fails below
+    while (ReadCounters().lock_parks == before.lock_parks && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    std::this_thread::sleep_for(2ms);
+    held.unlock();
+    waiter.join();
+  }
+  CounterSnapshot after = ReadCounters();
+  EXPECT_GE(after.lock_slow_paths, before.lock_slow_paths + 1);
+  EXPECT_EQ(after.lock_parks, before.lock_parks + 1);
+  EXPECT_EQ(after.lock_handoffs, before.lock_handoffs + 1);
+  EXPECT_FALSE(held.IsLocked());
 }
 
 // ---- the legacy-extension safety net: each case in a fresh process, since the switch is for
