@@ -28,7 +28,8 @@ void StartTheWorld();
 //   memory retired with goal G may be freed once every attached thread's qsbr_seq >= G.
 void QsbrAttach(ThreadState* ts) noexcept;
 void QsbrDetach(ThreadState* ts) noexcept;
-// Frees `memory` (mi_free) once every attached thread has passed a quiescent point.
+// Frees `memory` (internal_alloc::Free: mimalloc, or the C library's free in sanitizer builds,
+// alloc.h) once every attached thread has passed a quiescent point.
 void QsbrRetire(ThreadState* ts, void* memory) noexcept;
 // Frees what is due; at thread exit hands the rest to the process-wide orphan list.
 void QsbrProcess(ThreadState* ts) noexcept;
