@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the region)
-  g++ cmake ninja-build pkg-config binutils git valgrind
+  # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the
+  # region; clang: the clang preset's thread-safety analysis of the lock annotations)
+  g++ clang cmake ninja-build pkg-config binutils git valgrind
   # libraries (found with find_package / pkg-config)
   libmimalloc-dev libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools libtbb-dev libeigen3-dev
   libhwloc-dev hwloc libcli11-dev nlohmann-json3-dev libfmt-dev

@@ -441,7 +441,9 @@ json ResultsStore::Aggregated(bool intervals) const {
     for (const auto& [name, _] : first["counters"].items()) counter_names.push_back(name);
     // An aggregate row: the same fields as an iteration row where they make sense, each the
     // statistic `stat` of the cell's values, so a field has one type in every row.
-    auto aggregate = [&](const std::string& name, const std::function<double(const std::vector<double>&)>& stat,
+    // unit and per_second are captured by name: clang 14 cannot capture a structured binding.
+    auto aggregate = [&, &unit = unit, &per_second = per_second](
+                         const std::string& name, const std::function<double(const std::vector<double>&)>& stat,
                          bool is_time) {
       json row = first;
       for (const char* drop : {"repetition_index", "thread_cpu_seconds", "work_units", "cpu_placed", "cpu_observed",

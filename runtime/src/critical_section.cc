@@ -1,6 +1,9 @@
 // Critical sections (CPython's Python/critical_section.c): per-object locks taken in a stack per
 // thread, suspended as a whole when the thread detaches or would block, and the innermost one
 // resumed when it attaches again.
+//
+// The locking is dynamic (a stack of sections per thread, released as a whole and re-acquired one
+// at a time), which clang's thread-safety analysis cannot follow: these functions are exempt.
 #include <cstdint>
 #include <utility>
 
@@ -17,7 +20,7 @@ CriticalSection* Untag(std::uintptr_t tagged) { return reinterpret_cast<Critical
 bool IsActive(std::uintptr_t tagged) { return tagged != 0 && (tagged & kCsInactive) == 0; }
 }  // namespace
 
-void CriticalSection::Begin(ObjectMutex* m) noexcept {
+void CriticalSection::Begin(ObjectMutex* m) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "critical section without an attached thread state");
   if (m->try_lock()) {
@@ -39,7 +42,7 @@ void CriticalSection::Begin(ObjectMutex* m) noexcept {
   mutex_ = m;
 }
 
-void CriticalSection::Begin2(ObjectMutex* a, ObjectMutex* b) noexcept {
+void CriticalSection::Begin2(ObjectMutex* a, ObjectMutex* b) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   if (a == b) {
     Begin(a);
     return;
@@ -65,7 +68,7 @@ void CriticalSection::Begin2(ObjectMutex* a, ObjectMutex* b) noexcept {
   mutex2_ = b;
 }
 
-void CriticalSection::End() noexcept {
+void CriticalSection::End() noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   if (mutex_ == nullptr) return;  // re-entered section: nothing was pushed
   if (mutex2_ != nullptr) mutex2_->unlock();
   mutex_->unlock();
@@ -74,7 +77,7 @@ void CriticalSection::End() noexcept {
   if ((prev_ & kCsInactive) != 0) ResumeCriticalSection(ts);
 }
 
-void SuspendCriticalSections(ThreadState* ts) noexcept {
+void SuspendCriticalSections(ThreadState* ts) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   std::uintptr_t* tag = &ts->critical_section;
   while (IsActive(*tag)) {
     CriticalSection* c = Untag(*tag);
@@ -85,7 +88,7 @@ void SuspendCriticalSections(ThreadState* ts) noexcept {
   }
 }
 
-void ResumeCriticalSection(ThreadState* ts) noexcept {
+void ResumeCriticalSection(ThreadState* ts) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   std::uintptr_t tag = ts->critical_section;
   CriticalSection* c = Untag(tag);
   FTB_DCHECK(!IsActive(tag), "resume of an active critical section");

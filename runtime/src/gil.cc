@@ -15,7 +15,7 @@ namespace internal {
 std::atomic<bool> g_gil_enabled{false};  // atomic and brc only
 
 void GlobalLock::Take(ThreadState* ts) {
-  std::unique_lock lock(mutex_);
+  StdLock lock(mutex_);
   bool waited = false;
   std::chrono::steady_clock::time_point wait_start;
   while (locked_) {
@@ -25,7 +25,7 @@ void GlobalLock::Take(ThreadState* ts) {
     }
     std::uint64_t saved_switch_number = switch_number_;
     auto interval = std::chrono::microseconds(std::max<std::int64_t>(1, interval_us.load(std::memory_order_relaxed)));
-    bool timed_out = cond_.wait_for(lock, interval) == std::cv_status::timeout;
+    bool timed_out = cond_.wait_for(lock.native(), interval) == std::cv_status::timeout;
     if (timed_out && locked_ && switch_number_ == saved_switch_number && last_holder_ != nullptr) {
       // The holder cannot drop the lock (and so cannot exit) while we hold mutex_.
       last_holder_->eval_breaker.fetch_or(kGilDropRequestBit, std::memory_order_relaxed);
@@ -35,7 +35,7 @@ void GlobalLock::Take(ThreadState* ts) {
   {
     // FORCE_SWITCHING: last_holder_ changes under switch_mutex_, and a thread that dropped the
     // lock on request waits on switch_cond_ until it does.
-    std::lock_guard switch_lock(switch_mutex_);
+    StdLock switch_lock(switch_mutex_);
     locked_ = true;
     if (last_holder_ != ts) {
       last_holder_ = ts;
@@ -54,21 +54,21 @@ void GlobalLock::Take(ThreadState* ts) {
 
 void GlobalLock::Drop(ThreadState* ts, bool final_release) {
   {
-    std::lock_guard lock(mutex_);
+    StdLock lock(mutex_);
     locked_ = false;
     ts->holds_gil = false;
     if (final_release) {
-      std::lock_guard switch_lock(switch_mutex_);
+      StdLock switch_lock(switch_mutex_);
       if (last_holder_ == ts) last_holder_ = nullptr;  // the state is about to be deleted
     }
     cond_.notify_one();
   }
   if (!final_release && (ts->eval_breaker.load(std::memory_order_relaxed) & kGilDropRequestBit) != 0) {
-    std::unique_lock switch_lock(switch_mutex_);
+    StdLock switch_lock(switch_mutex_);
     if (last_holder_ == ts) {
       ts->eval_breaker.fetch_and(~kGilDropRequestBit, std::memory_order_relaxed);
       // One wait, as CPython: a spurious wake-up only ends the forced switch early.
-      switch_cond_.wait(switch_lock);
+      switch_cond_.wait(switch_lock.native());
     }
   }
 }

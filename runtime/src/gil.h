@@ -5,9 +5,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 
 #include "ftb/environment.h"
+#include "ftb/std_mutex.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
@@ -30,13 +30,14 @@ class GlobalLock {
   std::atomic<std::int64_t> interval_us{kDefaultSwitchInterval.count()};
 
  private:
-  std::mutex mutex_;
+  StdMutex mutex_;
   std::condition_variable cond_;
-  std::mutex switch_mutex_;
+  StdMutex switch_mutex_;
   std::condition_variable switch_cond_;
-  bool locked_ = false;                // guarded by mutex_
-  std::uint64_t switch_number_ = 0;    // guarded by mutex_
-  ThreadState* last_holder_ = nullptr;  // written under mutex_ and switch_mutex_
+  bool locked_ FTB_GUARDED_BY(mutex_) = false;
+  std::uint64_t switch_number_ FTB_GUARDED_BY(mutex_) = 0;
+  // Written under mutex_ and switch_mutex_, read under either (not expressible as an annotation).
+  ThreadState* last_holder_ = nullptr;
 };
 
 // The process's global lock (one per variant).

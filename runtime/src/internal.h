@@ -2,20 +2,20 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 
 #include "alloc.h"
+#include "ftb/std_mutex.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
 namespace internal {
 
 // The registry of thread states: one list, one mutex. Also the stop-the-world machinery's lock.
-std::mutex& RegistryMutex() noexcept;
+StdMutex& RegistryMutex() noexcept;
 // Calls fn(ThreadState*) for every registered thread; the caller holds RegistryMutex().
 template <class Fn>
-void ForEachThreadLocked(Fn&& fn);
-ThreadState* RegistryHeadLocked() noexcept;
+void ForEachThreadLocked(Fn&& fn) FTB_REQUIRES(RegistryMutex());
+ThreadState* RegistryHeadLocked() noexcept FTB_REQUIRES(RegistryMutex());
 
 // Stop-the-world (CPython's _PyEval_StopTheWorld/_PyEval_StartTheWorld): every other registered
 // thread is detached and suspended until StartTheWorld. The caller is detached (thread_state.cc).
@@ -36,7 +36,7 @@ void QsbrProcess(ThreadState* ts) noexcept;
 void QsbrThreadExit(ThreadState* ts) noexcept;
 
 template <class Fn>
-void ForEachThreadLocked(Fn&& fn) {
+void ForEachThreadLocked(Fn&& fn) FTB_REQUIRES(RegistryMutex()) {
   for (ThreadState* ts = RegistryHeadLocked(); ts != nullptr; ts = ts->registry_next) fn(ts);
 }
 

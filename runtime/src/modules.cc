@@ -3,7 +3,6 @@
 // the process, in the free-threaded variants.
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,8 +19,8 @@ struct ModuleEntry {
   bool gil_not_used;
 };
 struct ModuleTable {
-  std::mutex mu;
-  std::vector<ModuleEntry> modules;
+  StdMutex mu;
+  std::vector<ModuleEntry> modules FTB_GUARDED_BY(mu);
 };
 ModuleTable& Modules() {
   static ModuleTable table;
@@ -54,7 +53,7 @@ void EnableGilForLegacyModule(std::string_view name) {
 
 void RegisterModule(const ModuleDef& def) {
   ModuleTable& table = Modules();
-  std::lock_guard lock(table.mu);
+  StdLock lock(table.mu);
   for (const ModuleEntry& m : table.modules)
     if (m.name == def.name) throw std::invalid_argument("module '" + std::string(def.name) + "' is already registered");
   table.modules.push_back({std::string(def.name), def.gil_not_used});
@@ -64,7 +63,7 @@ void ImportModule(std::string_view name) {
   bool gil_not_used = false;
   {
     ModuleTable& table = Modules();
-    std::lock_guard lock(table.mu);
+    StdLock lock(table.mu);
     auto it = std::find_if(table.modules.begin(), table.modules.end(), [&](const ModuleEntry& m) { return m.name == name; });
     if (it == table.modules.end()) throw std::invalid_argument("no module named '" + std::string(name) + "'");
     gil_not_used = it->gil_not_used;

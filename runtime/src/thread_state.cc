@@ -8,7 +8,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 
 #include "gil.h"
 #include "internal.h"
@@ -22,13 +21,14 @@ namespace internal {
 namespace {
 
 struct Registry {
-  std::mutex mu;
+  StdMutex mu;
   std::condition_variable cv;  // stop-the-world progress and restart
-  ThreadState* head = nullptr;
-  bool stop_requested = false;
-  std::uint64_t next_id = 1;  // 0 is "unowned" in brc's ob_tid
-  ThreadCounters retired;     // what exited threads counted
-  ObjectTally retired_objects;  // what exited threads counted
+  // The list, through ThreadState::registry_next (also guarded by mu).
+  ThreadState* head FTB_GUARDED_BY(mu) = nullptr;
+  bool stop_requested FTB_GUARDED_BY(mu) = false;
+  std::uint64_t next_id FTB_GUARDED_BY(mu) = 1;  // 0 is "unowned" in brc's ob_tid
+  ThreadCounters retired FTB_GUARDED_BY(mu);      // what exited threads counted
+  ObjectTally retired_objects FTB_GUARDED_BY(mu);  // what exited threads counted
 };
 
 Registry& GetRegistry() {
@@ -48,7 +48,7 @@ void AddCounters(ThreadCounters& into, const ThreadCounters& from) {
 
 void StopTheWorld(ThreadState* self) {
   Registry& reg = GetRegistry();
-  std::unique_lock lock(reg.mu);
+  StdLock lock(reg.mu);
   reg.stop_requested = true;
   for (;;) {
     bool all_stopped = true;
@@ -62,14 +62,14 @@ void StopTheWorld(ThreadState* self) {
       }
     }
     if (all_stopped) return;
-    reg.cv.wait_for(lock, std::chrono::milliseconds(1));
+    reg.cv.wait_for(lock.native(), std::chrono::milliseconds(1));
   }
 }
 
 void StartTheWorld() {
   Registry& reg = GetRegistry();
   {
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     reg.stop_requested = false;
     for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next) {
       ThreadStatus status = ThreadStatus::kSuspended;
@@ -83,8 +83,8 @@ namespace {
 
 void WaitWhileSuspended(ThreadState* ts) {
   Registry& reg = GetRegistry();
-  std::unique_lock lock(reg.mu);
-  reg.cv.wait(lock, [ts] { return ts->status.load() != ThreadStatus::kSuspended; });
+  StdLock lock(reg.mu);
+  reg.cv.wait(lock.native(), [ts] { return ts->status.load() != ThreadStatus::kSuspended; });
 }
 
 // Detach; with for_stop, park as kSuspended if a stop-the-world is (still) requested.
@@ -96,7 +96,7 @@ void DetachImpl(ThreadState* ts, bool for_stop, bool final_release) {
   if (for_stop) {
     Registry& reg = GetRegistry();
     {
-      std::lock_guard lock(reg.mu);
+      StdLock lock(reg.mu);
       ts->status.store(reg.stop_requested ? ThreadStatus::kSuspended : ThreadStatus::kDetached);
     }
     reg.cv.notify_all();
@@ -133,8 +133,9 @@ constexpr parking_lot::ThreadHooks kParkingHooks{CountLockEvent, DetachBeforePar
 
 }  // namespace
 
-std::mutex& RegistryMutex() noexcept { return GetRegistry().mu; }
-ThreadState* RegistryHeadLocked() noexcept { return GetRegistry().head; }
+StdMutex& RegistryMutex() noexcept { return GetRegistry().mu; }
+// The analysis cannot tell that RegistryMutex() is GetRegistry().mu; callers are checked instead.
+ThreadState* RegistryHeadLocked() noexcept FTB_NO_THREAD_SAFETY_ANALYSIS { return GetRegistry().head; }
 
 void CheckAttachedForRefcount() noexcept {
   ThreadState* ts = tls_thread_state;
@@ -200,7 +201,7 @@ ThreadAttach::ThreadAttach() {
   ts_ = new ThreadState;
   {
     internal::Registry& reg = internal::GetRegistry();
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     ts_->id = reg.next_id++;
     ts_->registry_next = reg.head;
     reg.head = ts_;
@@ -218,7 +219,7 @@ ThreadAttach::~ThreadAttach() {
   internal::DetachImpl(ts_, /*for_stop=*/false, /*final_release=*/true);
   {
     internal::Registry& reg = internal::GetRegistry();
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     for (ThreadState** p = &reg.head; *p != nullptr; p = &(*p)->registry_next) {
       if (*p == ts_) {
         *p = ts_->registry_next;
@@ -242,7 +243,7 @@ ThreadAttach::~ThreadAttach() {
 
 CounterSnapshot ReadCounters() noexcept {
   internal::Registry& reg = internal::GetRegistry();
-  std::lock_guard lock(reg.mu);
+  StdLock lock(reg.mu);
   ThreadCounters sum;
   internal::AddCounters(sum, reg.retired);
   for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next) internal::AddCounters(sum, ts->counters);
@@ -255,7 +256,7 @@ CounterSnapshot ReadCounters() noexcept {
 
 std::array<ObjectMemory, kKindCount> ReadObjectMemory() noexcept {
   internal::Registry& reg = internal::GetRegistry();
-  std::lock_guard lock(reg.mu);
+  StdLock lock(reg.mu);
   std::array<ObjectMemory, kKindCount> sum{};
   auto add = [&](const ObjectTally& t) {
     auto load = [](const std::int64_t& v) {

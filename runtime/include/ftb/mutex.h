@@ -82,11 +82,11 @@ class FTB_CAPABILITY("mutex") Mutex {
 static_assert(sizeof(Mutex) == 1, "the per-object lock must stay one byte (PyMutex)");
 static_assert(std::atomic_ref<std::uint8_t>::required_alignment == 1);
 
-class NullMutex {
+class FTB_CAPABILITY("mutex") NullMutex {
  public:
-  constexpr void lock() {}
-  constexpr bool try_lock() { return true; }
-  constexpr void unlock() {}
+  constexpr void lock() FTB_ACQUIRE() {}
+  constexpr bool try_lock() FTB_TRY_ACQUIRE(true) { return true; }
+  constexpr void unlock() FTB_RELEASE() {}
   constexpr bool IsLocked() const { return false; }
 };
 
