@@ -15,5 +15,5 @@ function(ftb_add_runtime_variant variant)
   target_compile_definitions(ftb_runtime_${variant} PUBLIC ${define}
                              $<$<BOOL:${FTB_DEBUG_CHECKS}>:FTB_DEBUG_CHECKS>)
   target_include_directories(ftb_runtime_${variant} PUBLIC ${PROJECT_SOURCE_DIR}/runtime/include)
-  target_link_libraries(ftb_runtime_${variant} PUBLIC ftb_base mimalloc Threads::Threads)
+  target_link_libraries(ftb_runtime_${variant} PUBLIC ftb_primitives ftb_base mimalloc Threads::Threads)
 endfunction()

@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the region)
-  g++ cmake ninja-build pkg-config binutils git valgrind
+  # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the
+  # region; clang: the clang preset's thread-safety analysis of the lock annotations)
+  g++ clang cmake ninja-build pkg-config binutils git valgrind
   # packaging: dpkg-shlibdeps names the Debian packages of the libraries for `cpack -G DEB`
   dpkg-dev
   # libraries (found with find_package / pkg-config)

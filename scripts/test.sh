@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the release and debug suites (debug adds the death tests), the
-# ThreadSanitizer suite and the AddressSanitizer + UBSan suite (CMakePresets.json), then the plot
-# tests. Usage: scripts/test.sh [preset ...]   (default: all four)
+# Builds and runs every test: the release suite, the clang build (clang's thread-safety analysis
+# checks the lock annotations; then the runtime suites compiled by clang), the debug suite (adds the
+# death tests), the ThreadSanitizer suite and the AddressSanitizer + UBSan suite (CMakePresets.json),
+# then the plot tests. Usage: scripts/test.sh [preset ...]   (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(release debug tsan asan-ubsan)
+[ ${#presets[@]} -gt 0 ] || presets=(release clang debug tsan asan-ubsan)
 jobs=$(nproc)
 
 for preset in "${presets[@]}"; do

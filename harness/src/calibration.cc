@@ -140,7 +140,7 @@ json CalibrationBlock(const std::vector<json>& rows, std::uint64_t seed, double 
     const bool below = !lowest.is_null() && lowest.get<double>() < threshold;
     if (below) flagged.push_back(rep);
     round_list.push_back({{"repetition", rep},
-                          {"wall_seconds", [&] {
+                          {"wall_seconds", [&by_threads = by_threads] {  // clang 14: no binding captures
                              json w = json::object();
                              for (const auto& [n, run] : by_threads) w[std::to_string(n)] = run.first;
                              return w;

@@ -5,12 +5,14 @@
 #include <filesystem>
 #include <vector>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <system_error>
 
 #include "build_info.h"
 #include "cell_runner.h"
+#include "ftb/environment.h"
 #include "input_error.h"
 #include "python_workloads.h"
 #include "commands.h"
@@ -121,6 +123,14 @@ int main(int argc, char** argv) {
                    valid.c_str());
       return 2;
     }
+  }
+  // The runtime's environment variables (FTBENCH_GIL): a bad value is unusable input, refused
+  // before anything runs, in every subcommand (cells run as children of this binary too).
+  try {
+    ftb::ValidateEnvironment();
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "ftbench: error: %s\n", e.what());
+    return 2;
   }
   // Exit codes (README, "Exit codes"): 0 ok; 1 a negative verdict (compare: a regression; validate,
   // run: a wrong answer or a leak); 2 unusable input or environment; 70 an internal error;

@@ -23,7 +23,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -31,6 +30,7 @@
 
 #include "bench_support.h"
 #include "ftb/runtime.h"
+#include "ftb/std_mutex.h"
 #include "statistics.h"
 
 FTB_NAMESPACE_BEGIN
@@ -49,10 +49,10 @@ struct HandoffLog {
   // The last drop request noticed: when (TSC) and by which thread. Written by the lock holder.
   std::atomic<std::uint64_t> notice_tsc{0};
   std::atomic<int> notice_by{-1};
-  std::mutex mu;
+  StdMutex mu;
   std::condition_variable cv;
-  std::vector<double> handoff_ns;  // guarded by mu
-  std::vector<double> slice_ns;    // guarded by mu: from getting the lock to the next drop request
+  std::vector<double> handoff_ns FTB_GUARDED_BY(mu);
+  std::vector<double> slice_ns FTB_GUARDED_BY(mu);  // from getting the lock to the next drop request
 };
 
 void CpuBoundThread(HandoffLog& log, int me, std::uint64_t work) {
@@ -68,7 +68,7 @@ void CpuBoundThread(HandoffLog& log, int me, std::uint64_t work) {
     }
     std::uint64_t notice = TscClock::Now();
     if (running_since != 0) {
-      std::lock_guard lock(log.mu);
+      StdLock lock(log.mu);
       log.slice_ns.push_back(TscClock::ToNs(notice - running_since));
     }
     log.notice_tsc.store(notice, std::memory_order_relaxed);
@@ -81,7 +81,7 @@ void CpuBoundThread(HandoffLog& log, int me, std::uint64_t work) {
       running_since = now;
       double ns = TscClock::ToNs(now - log.notice_tsc.load(std::memory_order_relaxed));
       {
-        std::lock_guard lock(log.mu);
+        StdLock lock(log.mu);
         log.handoff_ns.push_back(ns);
       }
       log.cv.notify_one();
@@ -89,7 +89,7 @@ void CpuBoundThread(HandoffLog& log, int me, std::uint64_t work) {
   }
 }
 
-void BM_GilTwoCpuThreads(benchmark::State& state) {
+[[maybe_unused]] void BM_GilTwoCpuThreads(benchmark::State& state) {  // registered in gil only
   HandoffLog log;
   const std::uint64_t work = SpinIterationsFor(kWorkUnitNs);
   std::thread a(CpuBoundThread, std::ref(log), 0, work);
@@ -97,8 +97,8 @@ void BM_GilTwoCpuThreads(benchmark::State& state) {
 
   std::size_t seen = 0;
   auto wait_for_next_switch = [&] {
-    std::unique_lock lock(log.mu);
-    log.cv.wait(lock, [&] { return log.handoff_ns.size() > seen; });
+    StdLock lock(log.mu);
+    while (log.handoff_ns.size() <= seen) log.cv.wait(lock.native());
     seen = log.handoff_ns.size();
   };
   wait_for_next_switch();  // warm-up: both threads attached and taking turns
@@ -121,11 +121,12 @@ void BM_GilTwoCpuThreads(benchmark::State& state) {
   a.join();
   b.join();
 
-  std::vector<double> samples(log.handoff_ns.begin() + static_cast<std::ptrdiff_t>(first_sample),
-                              log.handoff_ns.begin() + static_cast<std::ptrdiff_t>(seen));
+  std::vector<double> samples;
   std::vector<double> slices;
   {
-    std::lock_guard lock(log.mu);
+    StdLock lock(log.mu);
+    samples.assign(log.handoff_ns.begin() + static_cast<std::ptrdiff_t>(first_sample),
+                   log.handoff_ns.begin() + static_cast<std::ptrdiff_t>(seen));
     slices = log.slice_ns;
   }
   // Percentiles as everywhere in ftbench (linear interpolation; docs/statistics.md); 0 without samples.

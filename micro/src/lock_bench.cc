@@ -1,6 +1,6 @@
 // The lock benchmarks: every lock of locks.h, uncontended and contended, with fairness and
-// acquire-latency counters. Compiled once (not per variant), with the brc variant's runtime for
-// the 1-byte lock.
+// acquire-latency counters. Compiled once (not per variant), linked with the locking primitives
+// alone for the 1-byte lock.
 //
 //   lock/<lock>/uncontended
 //       one thread, lock + unlock in a loop: the fast path's cost.

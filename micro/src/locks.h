@@ -2,7 +2,7 @@
 //
 //   concept BenchLock: lock(), unlock(), and a kName used in the benchmark name.
 //
-//   ftb_mutex       the runtime's 1-byte parking lock (CPython's PyMutex), brc variant's build
+//   ftb_mutex       the runtime's 1-byte parking lock (CPython's PyMutex), from ftb_primitives
 //   std_mutex       glibc's pthread mutex: one CAS to lock, futex wait at once when contended
 //   tbb_spin_mutex  oneTBB: test-and-set with exponential pause backoff, then yield
 //   tbb_queuing     oneTBB: MCS queue lock, FIFO; each waiter spins on its own node
@@ -12,8 +12,9 @@
 // runtime the 1-byte lock shares its line with the object header it guards; that is the point of
 // it being one byte, and it is not what these benchmarks measure.
 //
-// This header is compiled only into ftb_micro_locks, which is built with FTB_VARIANT_BRC: the
-// 1-byte lock is the same source in atomic and brc, and the lock benchmarks are not per variant.
+// The 1-byte lock is variant-independent (the ftb_primitives library, which ftb_micro_locks links
+// alone, without a runtime): the lock benchmarks are not per variant. Their threads have no thread
+// state, so a parked waiter only parks (nothing to detach, nothing counted).
 #pragma once
 
 #include <sched.h>
@@ -26,7 +27,7 @@
 #include <oneapi/tbb/spin_mutex.h>
 #include <string_view>
 
-#include "ftb/variant.h"  // FTB_VARIANT_BRC: brings ftb::Mutex (ftb::v_brc::Mutex)
+#include "ftb/mutex.h"
 
 namespace ftb::micro {
 
@@ -43,8 +44,9 @@ static_assert(sizeof(::ftb::Mutex) == 1, "the runtime's per-object lock must be 
 class FtbMutexLock {
  public:
   static constexpr std::string_view kName = "ftb_mutex";
-  void lock() { m_.lock(); }
-  void unlock() { m_.unlock(); }
+  // An adapter: the capability is taken in one call and released in another.
+  void lock() FTB_NO_THREAD_SAFETY_ANALYSIS { m_.lock(); }
+  void unlock() FTB_NO_THREAD_SAFETY_ANALYSIS { m_.unlock(); }
 
  private:
   ::ftb::Mutex m_;

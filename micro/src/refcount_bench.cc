@@ -205,7 +205,7 @@ void BM_CreateFree(benchmark::State& state) {
 // EvalBreakerCheck merges the batch and frees every object. Timed: the helper's decref loop and
 // the owner's check; not timed: creating the batch and the hand-over. "Time" is per batch; the
 // counters give nanoseconds per object for each half.
-void BM_QueueAndMerge(benchmark::State& state) {
+[[maybe_unused]] void BM_QueueAndMerge(benchmark::State& state) {  // registered in brc only
   constexpr std::size_t kBatch = 256;
   constexpr std::uint32_t kOwnersTurn = 0, kHelpersTurn = 1, kStop = 2;
   ThreadAttach attach;

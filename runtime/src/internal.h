@@ -2,21 +2,26 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 
 #include "alloc.h"
 #include "ftb/mechanisms.h"
+#include "ftb/std_mutex.h"
 #include "ftb/thread_state.h"
 
 FTB_NAMESPACE_BEGIN
 namespace internal {
 
 // The registry of thread states: one list, one mutex. Also the stop-the-world machinery's lock.
-std::mutex& RegistryMutex() noexcept;
+StdMutex& RegistryMutex() noexcept;
 // Calls fn(ThreadState*) for every registered thread; the caller holds RegistryMutex().
 template <class Fn>
-void ForEachThreadLocked(Fn&& fn);
-ThreadState* RegistryHeadLocked() noexcept;
+void ForEachThreadLocked(Fn&& fn) FTB_REQUIRES(RegistryMutex());
+ThreadState* RegistryHeadLocked() noexcept FTB_REQUIRES(RegistryMutex());
+
+// Stop-the-world (CPython's _PyEval_StopTheWorld/_PyEval_StartTheWorld): every other registered
+// thread is detached and suspended until StartTheWorld. The caller is detached (thread_state.cc).
+void StopTheWorld(ThreadState* self);
+void StartTheWorld();
 
 // QSBR (CPython's Python/qsbr.c), used by brc's lock-free reads.
 //   wr_seq: global write sequence, starts at 1, advanced by 2 when memory is retired.
@@ -24,14 +29,15 @@ ThreadState* RegistryHeadLocked() noexcept;
 //   memory retired with goal G may be freed once every attached thread's qsbr_seq >= G.
 void QsbrAttach(ThreadState* ts) noexcept;
 void QsbrDetach(ThreadState* ts) noexcept;
-// Frees `memory` (mi_free) once every attached thread has passed a quiescent point.
+// Frees `memory` (internal_alloc::Free: mimalloc, or the C library's free in sanitizer builds,
+// alloc.h) once every attached thread has passed a quiescent point.
 void QsbrRetire(ThreadState* ts, void* memory) noexcept;
 // Frees what is due; at thread exit hands the rest to the process-wide orphan list.
 void QsbrProcess(ThreadState* ts) noexcept;
 void QsbrThreadExit(ThreadState* ts) noexcept;
 
 template <class Fn>
-void ForEachThreadLocked(Fn&& fn) {
+void ForEachThreadLocked(Fn&& fn) FTB_REQUIRES(RegistryMutex()) {
   for (ThreadState* ts = RegistryHeadLocked(); ts != nullptr; ts = ts->registry_next) fn(ts);
 }
 
@@ -177,7 +183,8 @@ void EnsureSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept
   }
 }
 
-// Frees a container's retired array: after a grace period if lock-free readers may hold it.
+// Frees a container's retired array (list items, dict keys): after a grace period if lock-free
+// readers may hold it (container_memory.cc).
 void FreeArray(Object* container, void* array) noexcept;
 
 }  // namespace internal

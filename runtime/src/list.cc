@@ -70,18 +70,6 @@ Ref GetLocked(ListObject* l, std::int64_t index) {
 
 }  // namespace
 
-namespace internal {
-void FreeArray(Object* container, void* array) noexcept {
-  if constexpr (Policy::kLockFreeReads) {
-    if ((GcBits(container) & kGcShared) != 0 || !Policy::IsOwnedByCurrentThread(container->hdr)) {
-      QsbrRetire(tls_thread_state, array);
-      return;
-    }
-  }
-  internal_alloc::Free(array);
-}
-}  // namespace internal
-
 void ListDeallocImpl(Object* op) noexcept {
   auto* l = static_cast<ListObject*>(op);
   if (l->array != nullptr) {

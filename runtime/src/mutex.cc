@@ -1,13 +1,14 @@
-// Slow paths of the 1-byte mutex, following CPython's Python/lock.c.
+// Slow paths of the 1-byte mutex, following CPython's Python/lock.c. Compiled once (not per
+// variant): what the runtime adds (counting, detaching a parked thread) comes through the parking
+// lot's per-thread hooks.
 #include <sched.h>
 
 #include <chrono>
 
-#include "ftb/thread_state.h"
-#include "internal.h"
+#include "ftb/mutex.h"
 #include "parking_lot.h"
 
-FTB_NAMESPACE_BEGIN
+namespace ftb {
 namespace {
 
 // CPython's MAX_SPIN_COUNT: spin (yielding) this many times while nobody is parked.
@@ -31,7 +32,7 @@ void MutexUnparkCallback(void* arg, void* park_arg, bool has_more_waiters) {
     waiter->handed_off = should_be_fair;
     if (should_be_fair) {
       v |= Mutex::kLocked;
-      internal::CountOnCurrentThread(&ThreadCounters::lock_handoffs);
+      parking_lot::CountEvent(parking_lot::Event::kHandoff);
     }
     if (has_more_waiters) v |= Mutex::kHasParked;
   }
@@ -42,7 +43,7 @@ void MutexUnparkCallback(void* arg, void* park_arg, bool has_more_waiters) {
 }  // namespace
 
 void Mutex::LockSlow() {
-  internal::CountOnCurrentThread(&ThreadCounters::lock_slow_paths);
+  parking_lot::CountEvent(parking_lot::Event::kSlowPath);
   MutexWaiter waiter{std::chrono::steady_clock::now() + kTimeToBeFair};
   std::uint8_t v = Bits().load(std::memory_order_relaxed);
   int spin_count = 0;
@@ -65,7 +66,7 @@ void Mutex::LockSlow() {
       expected = v | kHasParked;
       if (!Bits().compare_exchange_weak(v, expected, std::memory_order_relaxed)) continue;
     }
-    internal::Park(&bits_, expected, &waiter, /*detach=*/true);
+    parking_lot::Park(&bits_, expected, &waiter, /*detach=*/true);
     if (waiter.handed_off) {
       // The unlocker kept the locked bit set for us; its critical section happens-before ours
       // through the parking lot's wake-up (a mutex and condition variable).
@@ -81,7 +82,7 @@ void Mutex::UnlockSlow() {
   for (;;) {
     FTB_CHECK((v & kLocked) != 0, "unlock of a mutex that is not locked");
     if ((v & kHasParked) != 0) {
-      internal::Unpark(&bits_, MutexUnparkCallback, &bits_);
+      parking_lot::Unpark(&bits_, MutexUnparkCallback, &bits_);
       return;
     }
     if (Bits().compare_exchange_weak(v, kUnlocked, std::memory_order_release,
@@ -90,4 +91,4 @@ void Mutex::UnlockSlow() {
   }
 }
 
-FTB_NAMESPACE_END
+}  // namespace ftb

@@ -1,31 +1,31 @@
+// Compiled once (not per variant): the parking lot of parking_lot.h.
 #include "parking_lot.h"
 
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 
-#include "ftb/thread_state.h"
+#include "ftb/std_mutex.h"
 
-FTB_NAMESPACE_BEGIN
-namespace internal {
+namespace ftb::parking_lot {
 namespace {
 
 constexpr std::size_t kBuckets = 257;  // CPython's NUM_BUCKETS
 
 struct Waiter {
+  // Guarded by the lock of the bucket of the address waited on (chosen at run time: a comment).
   const void* address = nullptr;
   void* park_arg = nullptr;
   Waiter* next = nullptr;
   // The wake-up itself: a flag and a condition variable of the waiter's own.
-  std::mutex mu;
+  StdMutex mu;
   std::condition_variable cv;
-  bool woken = false;
+  bool woken FTB_GUARDED_BY(mu) = false;
 };
 
 struct alignas(kCacheLine) Bucket {
-  std::mutex mu;
-  Waiter* head = nullptr;  // FIFO: push at tail, pop at head
-  Waiter* tail = nullptr;
+  StdMutex mu;
+  Waiter* head FTB_GUARDED_BY(mu) = nullptr;  // FIFO: push at tail, pop at head
+  Waiter* tail FTB_GUARDED_BY(mu) = nullptr;
 };
 
 Bucket g_buckets[kBuckets];
@@ -34,13 +34,21 @@ Bucket& BucketFor(const void* address) {
   return g_buckets[reinterpret_cast<std::uintptr_t>(address) % kBuckets];
 }
 
+FTB_TLS_MODEL constinit thread_local const ThreadHooks* tls_hooks = nullptr;
+
 }  // namespace
+
+void SetThreadHooks(const ThreadHooks* hooks) noexcept { tls_hooks = hooks; }
+
+void CountEvent(Event event) noexcept {
+  if (const ThreadHooks* hooks = tls_hooks) hooks->count(event);
+}
 
 ParkResult Park(const void* address, unsigned char expected, void* park_arg, bool detach) {
   thread_local Waiter waiter;
   Bucket& bucket = BucketFor(address);
   {
-    std::lock_guard lock(bucket.mu);
+    StdLock lock(bucket.mu);
     auto current = std::atomic_ref<unsigned char>(*static_cast<unsigned char*>(const_cast<void*>(address)))
                        .load(std::memory_order_relaxed);
     if (current != expected) return ParkResult::kAgain;
@@ -48,7 +56,7 @@ ParkResult Park(const void* address, unsigned char expected, void* park_arg, boo
     waiter.park_arg = park_arg;
     waiter.next = nullptr;
     {
-      std::lock_guard wl(waiter.mu);
+      StdLock wl(waiter.mu);
       waiter.woken = false;
     }
     if (bucket.tail != nullptr)
@@ -57,15 +65,14 @@ ParkResult Park(const void* address, unsigned char expected, void* park_arg, boo
       bucket.head = &waiter;
     bucket.tail = &waiter;
   }
-  ThreadState* ts = tls_thread_state;
-  bool detached = detach && ts != nullptr && ts->status.load(std::memory_order_relaxed) == ThreadStatus::kAttached;
-  if (detached) Detach(ts);
-  if (ts != nullptr) ts->counters.lock_parks.Add();
+  const ThreadHooks* hooks = tls_hooks;
+  bool detached = detach && hooks != nullptr && hooks->before_park();
+  if (hooks != nullptr) hooks->count(Event::kPark);
   {
-    std::unique_lock wl(waiter.mu);
-    waiter.cv.wait(wl, [] { return waiter.woken; });
+    StdLock wl(waiter.mu);
+    while (!waiter.woken) waiter.cv.wait(wl.native());
   }
-  if (detached) Attach(ts);
+  if (detached) hooks->after_park();
   return ParkResult::kOk;
 }
 
@@ -73,7 +80,7 @@ void Unpark(const void* address, UnparkCallback callback, void* arg) {
   Bucket& bucket = BucketFor(address);
   Waiter* found = nullptr;
   {
-    std::lock_guard lock(bucket.mu);
+    StdLock lock(bucket.mu);
     Waiter* prev = nullptr;
     for (Waiter* w = bucket.head; w != nullptr; prev = w, w = w->next) {
       if (w->address != address) continue;
@@ -93,11 +100,10 @@ void Unpark(const void* address, UnparkCallback callback, void* arg) {
     callback(arg, found != nullptr ? found->park_arg : nullptr, has_more);
   }
   if (found != nullptr) {
-    std::lock_guard wl(found->mu);
+    StdLock wl(found->mu);
     found->woken = true;
     found->cv.notify_one();
   }
 }
 
-}  // namespace internal
-FTB_NAMESPACE_END
+}  // namespace ftb::parking_lot

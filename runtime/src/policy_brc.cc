@@ -1,6 +1,5 @@
 // The out-of-line paths of biased reference counting (CPython's Objects/object.c and
 // Python/brc.c). Compiled into the brc variant only.
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -21,8 +20,10 @@ constexpr std::int64_t kOne = std::int64_t{1} << P::kSharedShift;
 // its own lock and the thread states whose id falls in it.
 constexpr std::size_t kBrcBuckets = 257;
 struct alignas(kCacheLine) BrcBucket {
-  std::mutex mu;
-  std::vector<ThreadState*> threads;  // guarded by mu
+  StdMutex mu;
+  std::vector<ThreadState*> threads FTB_GUARDED_BY(mu);
+  // Each thread's objects_to_merge is guarded by its bucket's mu too (a bucket chosen at run time,
+  // so a comment: ThreadState is public and cannot name it).
 };
 BrcBucket g_buckets[kBrcBuckets];
 
@@ -54,7 +55,7 @@ void MergeQueued(ThreadState* ts, bool leaving) {
   std::vector<Object*> to_merge;
   {
     BrcBucket& bucket = BucketFor(ts->id);
-    std::lock_guard lock(bucket.mu);
+    StdLock lock(bucket.mu);
     to_merge.swap(ts->objects_to_merge);
     if (leaving) std::erase(bucket.threads, ts);
   }
@@ -72,7 +73,7 @@ void QueueToOwner(Object* op) {
   }
   internal::CountOnCurrentThread(&ThreadCounters::queued_objects);
   BrcBucket& bucket = BucketFor(tid);
-  std::unique_lock lock(bucket.mu);
+  StdLock lock(bucket.mu);
   ThreadState* owner = nullptr;
   for (ThreadState* ts : bucket.threads)
     if (ts->id == tid) owner = ts;
@@ -92,7 +93,7 @@ void QueueToOwner(Object* op) {
 void BrcPolicy::OnThreadStart(ThreadState* ts) noexcept {
   tls_thread_id = ts->id;
   BrcBucket& bucket = BucketFor(ts->id);
-  std::lock_guard lock(bucket.mu);
+  StdLock lock(bucket.mu);
   bucket.threads.push_back(ts);
 }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <vector>
 
 #include "internal.h"
@@ -25,8 +24,8 @@ alignas(kCacheLine) constinit std::atomic<std::uint64_t> g_qsbr_rd_seq{1};
 
 // What exited threads could not free yet, freed by whoever processes next. Allocated once and
 // never destroyed: it must outlive every thread, and LeakSanitizer must see it as reachable.
-std::mutex g_orphans_mu;
-std::vector<ThreadState::DeferredFree>& g_orphans = *new std::vector<ThreadState::DeferredFree>();  // guarded by g_orphans_mu
+StdMutex g_orphans_mu;
+std::vector<ThreadState::DeferredFree>& g_orphans FTB_GUARDED_BY(g_orphans_mu) = *new std::vector<ThreadState::DeferredFree>();
 
 std::uint64_t Advance() noexcept {
   // seq_cst: the unpublishing store that precedes a retire happens-before any reader's quiescent
@@ -46,7 +45,7 @@ bool Poll(std::uint64_t goal) noexcept {
   if (goal <= g_qsbr_rd_seq.load(std::memory_order_acquire)) return true;
   std::uint64_t min_seq = g_qsbr_wr_seq.load(std::memory_order_acquire);
   {
-    std::lock_guard lock(RegistryMutex());
+    StdLock lock(RegistryMutex());
     ForEachThreadLocked([&](ThreadState* ts) {
       std::uint64_t s = ts->qsbr_seq.load(std::memory_order_acquire);
       if (s != 0) min_seq = std::min(min_seq, s);
@@ -85,8 +84,10 @@ void QsbrRetire(ThreadState* ts, void* memory) noexcept {
 
 void QsbrProcess(ThreadState* ts) noexcept {
   FreeDue(ts->deferred_frees);
-  std::unique_lock lock(g_orphans_mu, std::try_to_lock);
-  if (lock.owns_lock() && !g_orphans.empty()) FreeDue(g_orphans);
+  if (g_orphans_mu.try_lock()) {
+    if (!g_orphans.empty()) FreeDue(g_orphans);
+    g_orphans_mu.unlock();
+  }
 }
 
 void QsbrThreadExit(ThreadState* ts) noexcept {
@@ -96,7 +97,7 @@ void QsbrThreadExit(ThreadState* ts) noexcept {
   QsbrDetach(ts);
   Advance();
   FreeDue(ts->deferred_frees);
-  std::lock_guard lock(g_orphans_mu);
+  StdLock lock(g_orphans_mu);
   g_orphans.insert(g_orphans.end(), ts->deferred_frees.begin(), ts->deferred_frees.end());
   ts->deferred_frees.clear();
   FreeDue(g_orphans);

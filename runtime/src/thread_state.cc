@@ -1,19 +1,17 @@
-// Thread states, attach and detach, the global lock (CPython's Python/ceval_gil.c), stop-the-world,
-// the eval breaker, critical sections (Python/critical_section.c), counters and modules.
+// Thread states, attach and detach, the registry of thread states, stop-the-world, the eval
+// breaker, counters and live objects. The global lock is in gil.cc, critical sections in
+// critical_section.cc, modules and the legacy-extension safety net in modules.cc.
 #include "ftb/thread_state.h"
 
-#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <mutex>
-#include <stdexcept>
-#include <string>
-#include <vector>
+#include <cstdint>
 
+#include "gil.h"
 #include "internal.h"
+#include "parking_lot.h"
 
 FTB_NAMESPACE_BEGIN
 
@@ -23,13 +21,14 @@ namespace internal {
 namespace {
 
 struct Registry {
-  std::mutex mu;
+  StdMutex mu;
   std::condition_variable cv;  // stop-the-world progress and restart
-  ThreadState* head = nullptr;
-  bool stop_requested = false;
-  std::uint64_t next_id = 1;  // 0 is "unowned" in brc's ob_tid
-  ThreadCounters retired;     // what exited threads counted
-  ObjectTally retired_objects;  // what exited threads counted
+  // The list, through ThreadState::registry_next (also guarded by mu).
+  ThreadState* head FTB_GUARDED_BY(mu) = nullptr;
+  bool stop_requested FTB_GUARDED_BY(mu) = false;
+  std::uint64_t next_id FTB_GUARDED_BY(mu) = 1;  // 0 is "unowned" in brc's ob_tid
+  ThreadCounters retired FTB_GUARDED_BY(mu);      // what exited threads counted
+  ObjectTally retired_objects FTB_GUARDED_BY(mu);  // what exited threads counted
 };
 
 Registry& GetRegistry() {
@@ -43,114 +42,13 @@ void AddCounters(ThreadCounters& into, const ThreadCounters& from) {
 #undef FTB_ADD_COUNTER
 }
 
-// FTBENCH_GIL, CPython's PYTHON_GIL: unset = default, "0" = never enable the global lock in the
-// free-threaded variants, "1" = enable it from the start. The gil variant validates it and
-// otherwise ignores it (its lock is always on).
-enum class GilMode { kDefault, kForcedOff, kForcedOn };
-
-GilMode GilModeFromEnv() {
-  static const GilMode mode = [] {
-    const char* value = std::getenv("FTBENCH_GIL");
-    if (value == nullptr || *value == '\0') return GilMode::kDefault;
-    if (std::strcmp(value, "0") == 0) return GilMode::kForcedOff;
-    if (std::strcmp(value, "1") == 0) return GilMode::kForcedOn;
-    std::fprintf(stderr, "ftbench: error: FTBENCH_GIL must be 0 or 1, got '%s'\n", value);
-    std::exit(2);
-  }();
-  return mode;
-}
-
-std::atomic<bool> g_gil_enabled{false};  // atomic and brc only
-
-// ---- the global lock ----
-
-class GlobalLock {
- public:
-  // CPython's take_gil: wait on the condition variable for one interval at a time; a wait that
-  // timed out with no switch in the meantime sets the holder's drop request.
-  void Take(ThreadState* ts) {
-    std::unique_lock lock(mutex_);
-    bool waited = false;
-    std::chrono::steady_clock::time_point wait_start;
-    while (locked_) {
-      if (!waited) {
-        waited = true;
-        wait_start = std::chrono::steady_clock::now();
-      }
-      std::uint64_t saved_switch_number = switch_number_;
-      auto interval = std::chrono::microseconds(std::max<std::int64_t>(1, interval_us.load(std::memory_order_relaxed)));
-      bool timed_out = cond_.wait_for(lock, interval) == std::cv_status::timeout;
-      if (timed_out && locked_ && switch_number_ == saved_switch_number && last_holder_ != nullptr) {
-        // The holder cannot drop the lock (and so cannot exit) while we hold mutex_.
-        last_holder_->eval_breaker.fetch_or(kGilDropRequestBit, std::memory_order_relaxed);
-        ts->counters.gil_drop_requests.Add();
-      }
-    }
-    {
-      // FORCE_SWITCHING: last_holder_ changes under switch_mutex_, and a thread that dropped the
-      // lock on request waits on switch_cond_ until it does.
-      std::lock_guard switch_lock(switch_mutex_);
-      locked_ = true;
-      if (last_holder_ != ts) {
-        last_holder_ = ts;
-        ++switch_number_;
-        ts->counters.gil_switches.Add();
-      }
-      switch_cond_.notify_one();
-    }
-    ts->holds_gil = true;
-    ts->eval_breaker.fetch_and(~kGilDropRequestBit, std::memory_order_relaxed);
-    lock.unlock();
-    if (waited)
-      ts->counters.gil_wait_ns.Add(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wait_start).count()));
-  }
-
-  // CPython's drop_gil. With a pending drop request (and not a final release), wait until another
-  // thread has taken the lock, so that this one cannot immediately take it back.
-  void Drop(ThreadState* ts, bool final_release) {
-    {
-      std::lock_guard lock(mutex_);
-      locked_ = false;
-      ts->holds_gil = false;
-      if (final_release) {
-        std::lock_guard switch_lock(switch_mutex_);
-        if (last_holder_ == ts) last_holder_ = nullptr;  // the state is about to be deleted
-      }
-      cond_.notify_one();
-    }
-    if (!final_release && (ts->eval_breaker.load(std::memory_order_relaxed) & kGilDropRequestBit) != 0) {
-      std::unique_lock switch_lock(switch_mutex_);
-      if (last_holder_ == ts) {
-        ts->eval_breaker.fetch_and(~kGilDropRequestBit, std::memory_order_relaxed);
-        // One wait, as CPython: a spurious wake-up only ends the forced switch early.
-        switch_cond_.wait(switch_lock);
-      }
-    }
-  }
-
-  std::atomic<std::int64_t> interval_us{kDefaultSwitchInterval.count()};
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cond_;
-  std::mutex switch_mutex_;
-  std::condition_variable switch_cond_;
-  bool locked_ = false;                // guarded by mutex_
-  std::uint64_t switch_number_ = 0;    // guarded by mutex_
-  ThreadState* last_holder_ = nullptr;  // written under mutex_ and switch_mutex_
-};
-
-GlobalLock& Gil() {
-  static GlobalLock gil;
-  return gil;
-}
+}  // namespace
 
 // ---- stop-the-world (CPython's _PyEval_StopTheWorld), used to switch the global lock on ----
 
 void StopTheWorld(ThreadState* self) {
   Registry& reg = GetRegistry();
-  std::unique_lock lock(reg.mu);
+  StdLock lock(reg.mu);
   reg.stop_requested = true;
   for (;;) {
     bool all_stopped = true;
@@ -164,14 +62,14 @@ void StopTheWorld(ThreadState* self) {
       }
     }
     if (all_stopped) return;
-    reg.cv.wait_for(lock, std::chrono::milliseconds(1));
+    reg.cv.wait_for(lock.native(), std::chrono::milliseconds(1));
   }
 }
 
 void StartTheWorld() {
   Registry& reg = GetRegistry();
   {
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     reg.stop_requested = false;
     for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next) {
       ThreadStatus status = ThreadStatus::kSuspended;
@@ -181,10 +79,12 @@ void StartTheWorld() {
   reg.cv.notify_all();
 }
 
+namespace {
+
 void WaitWhileSuspended(ThreadState* ts) {
   Registry& reg = GetRegistry();
-  std::unique_lock lock(reg.mu);
-  reg.cv.wait(lock, [ts] { return ts->status.load() != ThreadStatus::kSuspended; });
+  StdLock lock(reg.mu);
+  reg.cv.wait(lock.native(), [ts] { return ts->status.load() != ThreadStatus::kSuspended; });
 }
 
 // Detach; with for_stop, park as kSuspended if a stop-the-world is (still) requested.
@@ -196,7 +96,7 @@ void DetachImpl(ThreadState* ts, bool for_stop, bool final_release) {
   if (for_stop) {
     Registry& reg = GetRegistry();
     {
-      std::lock_guard lock(reg.mu);
+      StdLock lock(reg.mu);
       ts->status.store(reg.stop_requested ? ThreadStatus::kSuspended : ThreadStatus::kDetached);
     }
     reg.cv.notify_all();
@@ -207,10 +107,35 @@ void DetachImpl(ThreadState* ts, bool for_stop, bool final_release) {
   if (ts->holds_gil) Gil().Drop(ts, final_release);
 }
 
+// The lock primitives' hooks (parking_lot.h), installed on a thread while it has a thread state:
+// count lock events in its counters; a thread parked while attached detaches (releasing the
+// global lock and its critical sections) and re-attaches once woken.
+void CountLockEvent(parking_lot::Event event) noexcept {
+  ThreadState* ts = tls_thread_state;
+  if (ts == nullptr) return;
+  switch (event) {
+    case parking_lot::Event::kSlowPath: ts->counters.lock_slow_paths.Add(); break;
+    case parking_lot::Event::kPark: ts->counters.lock_parks.Add(); break;
+    case parking_lot::Event::kHandoff: ts->counters.lock_handoffs.Add(); break;
+  }
+}
+
+bool DetachBeforePark() noexcept {
+  ThreadState* ts = tls_thread_state;
+  if (ts == nullptr || ts->status.load(std::memory_order_relaxed) != ThreadStatus::kAttached) return false;
+  Detach(ts);
+  return true;
+}
+
+void AttachAfterPark() noexcept { Attach(tls_thread_state); }
+
+constexpr parking_lot::ThreadHooks kParkingHooks{CountLockEvent, DetachBeforePark, AttachAfterPark};
+
 }  // namespace
 
-std::mutex& RegistryMutex() noexcept { return GetRegistry().mu; }
-ThreadState* RegistryHeadLocked() noexcept { return GetRegistry().head; }
+StdMutex& RegistryMutex() noexcept { return GetRegistry().mu; }
+// The analysis cannot tell that RegistryMutex() is GetRegistry().mu; callers are checked instead.
+ThreadState* RegistryHeadLocked() noexcept FTB_NO_THREAD_SAFETY_ANALYSIS { return GetRegistry().head; }
 
 void CheckAttachedForRefcount() noexcept {
   ThreadState* ts = tls_thread_state;
@@ -272,19 +197,20 @@ void HandleEvalBreaker(ThreadState* ts) noexcept {
 
 ThreadAttach::ThreadAttach() {
   FTB_CHECK(tls_thread_state == nullptr, "this thread already has a thread state (one ThreadAttach per thread)");
-  internal::GilMode gil_mode = internal::GilModeFromEnv();  // validated in every variant
+  GilMode gil_mode = GilModeFromEnvironment();  // validated in every variant (throws if bad)
   if constexpr (!Policy::kGlobalLockAlwaysOn) {
-    if (gil_mode == internal::GilMode::kForcedOn) internal::g_gil_enabled.store(true);
+    if (gil_mode == GilMode::kForcedOn) internal::g_gil_enabled.store(true);
   }
   ts_ = new ThreadState;
   {
     internal::Registry& reg = internal::GetRegistry();
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     ts_->id = reg.next_id++;
     ts_->registry_next = reg.head;
     reg.head = ts_;
   }
   tls_thread_state = ts_;
+  parking_lot::SetThreadHooks(&internal::kParkingHooks);
   Policy::OnThreadStart(ts_);
   Attach(ts_);
 }
@@ -296,7 +222,7 @@ ThreadAttach::~ThreadAttach() {
   internal::DetachImpl(ts_, /*for_stop=*/false, /*final_release=*/true);
   {
     internal::Registry& reg = internal::GetRegistry();
-    std::lock_guard lock(reg.mu);
+    StdLock lock(reg.mu);
     for (ThreadState** p = &reg.head; *p != nullptr; p = &(*p)->registry_next) {
       if (*p == ts_) {
         *p = ts_->registry_next;
@@ -311,128 +237,16 @@ ThreadAttach::~ThreadAttach() {
       reg.retired_objects.free_bytes[k] += ts_->objects.free_bytes[k];
     }
   }
+  parking_lot::SetThreadHooks(nullptr);
   tls_thread_state = nullptr;
   delete ts_;
-}
-
-// ---- the global lock's public face ----
-
-bool GilEnabled() noexcept {
-  if constexpr (Policy::kGlobalLockAlwaysOn) {
-    return true;
-  } else {
-    return internal::g_gil_enabled.load(std::memory_order_acquire);
-  }
-}
-
-void SetSwitchInterval(std::chrono::microseconds interval) {
-  if (interval.count() <= 0)
-    throw std::invalid_argument("switch interval must be greater than 0 (got " + std::to_string(interval.count()) + " us)");
-  internal::Gil().interval_us.store(interval.count(), std::memory_order_relaxed);
-}
-
-std::chrono::microseconds SwitchInterval() noexcept {
-  return std::chrono::microseconds(internal::Gil().interval_us.load(std::memory_order_relaxed));
-}
-
-// ---- critical sections ----
-
-namespace {
-constexpr std::uintptr_t kCsInactive = 1;
-constexpr std::uintptr_t kCsTwoMutexes = 2;
-constexpr std::uintptr_t kCsMask = 3;
-
-CriticalSection* Untag(std::uintptr_t tagged) { return reinterpret_cast<CriticalSection*>(tagged & ~kCsMask); }
-bool IsActive(std::uintptr_t tagged) { return tagged != 0 && (tagged & kCsInactive) == 0; }
-}  // namespace
-
-void CriticalSection::Begin(ObjectMutex* m) noexcept {
-  ThreadState* ts = tls_thread_state;
-  FTB_DCHECK(ts != nullptr, "critical section without an attached thread state");
-  if (m->try_lock()) {
-    mutex_ = m;
-    prev_ = ts->critical_section;
-    ts->critical_section = reinterpret_cast<std::uintptr_t>(this);
-    return;
-  }
-  // Re-entering the innermost section's object: skip (CPython's recursive fast path).
-  if (ts->critical_section != 0 && Untag(ts->critical_section)->mutex_ == m) {
-    mutex_ = nullptr;
-    prev_ = 0;
-    return;
-  }
-  mutex_ = nullptr;  // not held yet: a suspend while we park must not unlock it
-  prev_ = ts->critical_section;
-  ts->critical_section = reinterpret_cast<std::uintptr_t>(this);
-  m->lock();
-  mutex_ = m;
-}
-
-void CriticalSection::Begin2(ObjectMutex* a, ObjectMutex* b) noexcept {
-  if (a == b) {
-    Begin(a);
-    return;
-  }
-  if (reinterpret_cast<std::uintptr_t>(b) < reinterpret_cast<std::uintptr_t>(a)) std::swap(a, b);
-  ThreadState* ts = tls_thread_state;
-  FTB_DCHECK(ts != nullptr, "critical section without an attached thread state");
-  bool a_locked = a->try_lock();
-  if (a_locked && b->try_lock()) {
-    mutex_ = a;
-    mutex2_ = b;
-    prev_ = ts->critical_section;
-    ts->critical_section = reinterpret_cast<std::uintptr_t>(this) | kCsTwoMutexes;
-    return;
-  }
-  mutex_ = nullptr;
-  mutex2_ = nullptr;
-  prev_ = ts->critical_section;
-  ts->critical_section = reinterpret_cast<std::uintptr_t>(this) | kCsTwoMutexes;
-  if (!a_locked) a->lock();
-  b->lock();
-  mutex_ = a;
-  mutex2_ = b;
-}
-
-void CriticalSection::End() noexcept {
-  if (mutex_ == nullptr) return;  // re-entered section: nothing was pushed
-  if (mutex2_ != nullptr) mutex2_->unlock();
-  mutex_->unlock();
-  ThreadState* ts = tls_thread_state;
-  ts->critical_section = prev_;
-  if ((prev_ & kCsInactive) != 0) ResumeCriticalSection(ts);
-}
-
-void SuspendCriticalSections(ThreadState* ts) noexcept {
-  std::uintptr_t* tag = &ts->critical_section;
-  while (IsActive(*tag)) {
-    CriticalSection* c = Untag(*tag);
-    if (c->mutex_ != nullptr) c->mutex_->unlock();
-    if ((*tag & kCsTwoMutexes) != 0 && c->mutex2_ != nullptr) c->mutex2_->unlock();
-    *tag |= kCsInactive;
-    tag = &c->prev_;
-  }
-}
-
-void ResumeCriticalSection(ThreadState* ts) noexcept {
-  std::uintptr_t tag = ts->critical_section;
-  CriticalSection* c = Untag(tag);
-  FTB_DCHECK(!IsActive(tag), "resume of an active critical section");
-  ObjectMutex* m1 = std::exchange(c->mutex_, nullptr);
-  ObjectMutex* m2 = nullptr;
-  if ((tag & kCsTwoMutexes) != 0) m2 = std::exchange(c->mutex2_, nullptr);
-  if (m1 != nullptr) m1->lock();
-  if (m2 != nullptr) m2->lock();
-  c->mutex_ = m1;
-  c->mutex2_ = m2;
-  ts->critical_section &= ~kCsInactive;
 }
 
 // ---- counters and live objects ----
 
 CounterSnapshot ReadCounters() noexcept {
   internal::Registry& reg = internal::GetRegistry();
-  std::lock_guard lock(reg.mu);
+  StdLock lock(reg.mu);
   ThreadCounters sum;
   internal::AddCounters(sum, reg.retired);
   for (ThreadState* ts = reg.head; ts != nullptr; ts = ts->registry_next) internal::AddCounters(sum, ts->counters);
@@ -445,7 +259,7 @@ CounterSnapshot ReadCounters() noexcept {
 
 std::array<ObjectMemory, kKindCount> ReadObjectMemory() noexcept {
   internal::Registry& reg = internal::GetRegistry();
-  std::lock_guard lock(reg.mu);
+  StdLock lock(reg.mu);
   std::array<ObjectMemory, kKindCount> sum{};
   auto add = [&](const ObjectTally& t) {
     auto load = [](const std::int64_t& v) {
@@ -478,66 +292,6 @@ std::int64_t LiveBytesTotal() noexcept {
   std::int64_t total = 0;
   for (const ObjectMemory& m : ReadObjectMemory()) total += m.live_bytes;
   return total;
-}
-
-// ---- modules ----
-
-namespace {
-struct ModuleEntry {
-  std::string name;
-  bool gil_not_used;
-};
-struct ModuleTable {
-  std::mutex mu;
-  std::vector<ModuleEntry> modules;
-};
-ModuleTable& Modules() {
-  static ModuleTable table;
-  return table;
-}
-
-void EnableGilForLegacyModule(std::string_view name) {
-  if constexpr (Policy::kGlobalLockAlwaysOn) {
-    return;
-  } else {
-    if (internal::GilModeFromEnv() == internal::GilMode::kForcedOff || GilEnabled()) return;
-    ThreadState* ts = tls_thread_state;
-    FTB_CHECK(ts != nullptr && ts->status.load() == ThreadStatus::kAttached,
-              "ImportModule needs an attached thread state");
-    std::fprintf(stderr,
-                 "ftbench: RuntimeWarning: the global lock has been enabled to load module '%.*s', which "
-                 "has not declared that it can run safely without it. To keep it disabled, set "
-                 "FTBENCH_GIL=0.\n",
-                 static_cast<int>(name.size()), name.data());
-    // CPython's _PyEval_EnableGILPermanent: detach, stop every other thread, switch, restart,
-    // re-attach (taking the lock like everybody else).
-    Detach(ts);
-    internal::StopTheWorld(ts);
-    internal::g_gil_enabled.store(true, std::memory_order_release);
-    internal::StartTheWorld();
-    Attach(ts);
-  }
-}
-}  // namespace
-
-void RegisterModule(const ModuleDef& def) {
-  ModuleTable& table = Modules();
-  std::lock_guard lock(table.mu);
-  for (const ModuleEntry& m : table.modules)
-    if (m.name == def.name) throw std::invalid_argument("module '" + std::string(def.name) + "' is already registered");
-  table.modules.push_back({std::string(def.name), def.gil_not_used});
-}
-
-void ImportModule(std::string_view name) {
-  bool gil_not_used = false;
-  {
-    ModuleTable& table = Modules();
-    std::lock_guard lock(table.mu);
-    auto it = std::find_if(table.modules.begin(), table.modules.end(), [&](const ModuleEntry& m) { return m.name == name; });
-    if (it == table.modules.end()) throw std::invalid_argument("no module named '" + std::string(name) + "'");
-    gil_not_used = it->gil_not_used;
-  }
-  if (!gil_not_used) EnableGilForLegacyModule(name);
 }
 
 FTB_NAMESPACE_END

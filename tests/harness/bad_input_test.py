@@ -22,7 +22,7 @@ FIB = ["--workloads", "fib", "--variants", "gil", "--repetitions", "1", "--work-
 
 # (name, argv, expected exit code, regex the output must match, options)
 #   options: "nofile": RLIMIT_NOFILE for the child; "absent": paths that must not exist afterwards;
-#            "env": extra environment; "timeout": seconds.
+#            "env": "no-numpy" or a dict of extra variables; "timeout": seconds.
 ROWS = [
     # Every floating-point option refuses NaN and the infinities.
     ("run --work-scale nan", ["run", "--work-scale", "nan", *FIB[:6], "--out", "X"], 2,
@@ -86,6 +86,9 @@ ROWS = [
     # The Python tools: a module that cannot be imported is an environment problem, not a verdict.
     ("compare without numpy", ["compare", RESULTS, RESULTS], 2, r"cannot import numpy", {"env": "no-numpy"}),
     ("report without numpy", ["report", RESULTS, "--out", "R"], 2, r"cannot import numpy", {"env": "no-numpy"}),
+    # The runtime's environment: refused at startup, before anything runs.
+    ("FTBENCH_GIL=yes", ["run", *FIB, "--out", "X"], 2, r"^ftbench: error: FTBENCH_GIL must be 0 or 1, got 'yes'$",
+     {"env": {"FTBENCH_GIL": "yes"}, "absent": ["X"]}),
 ]
 
 
@@ -105,6 +108,8 @@ def run_row(scratch, name, argv, code, pattern, options):
     env = dict(os.environ)
     if options.get("env") == "no-numpy":
         env["PYTHONPATH"] = fake_modules(scratch, "no-numpy")
+    elif isinstance(options.get("env"), dict):
+        env.update(options["env"])
 
     def limits():
         if "nofile" in options:

@@ -24,12 +24,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
 
+#include "ftb/std_mutex.h"
 #include "workload_support.h"
 
 FTB_NAMESPACE_BEGIN
@@ -284,7 +284,7 @@ class EchoServer {
         int one = 1;  // echo each message at once (no Nagle delay)
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         try {
-          std::lock_guard lock(mu_);
+          StdLock lock(mu_);
           echoers_.emplace_back([fd] { Echo(fd); });
         } catch (const std::system_error& e) {  // no thread for this connection
           ::close(fd);
@@ -302,12 +302,13 @@ class EchoServer {
     stopping_.store(true);
     ::shutdown(listen_fd_, SHUT_RDWR);  // wakes the acceptor if a client never connected
     acceptor_.join();
+    StdLock lock(mu_);  // uncontended now: the acceptor, the only other user, has ended
     for (std::thread& t : echoers_) t.join();  // each ends when its client closes
     ::close(listen_fd_);
   }
   // Why the server stopped serving before the cell ended; an empty message while it serves.
   std::pair<std::error_code, std::string> Error() {
-    std::lock_guard lock(mu_);
+    StdLock lock(mu_);
     return {error_code_, error_};
   }
   int port() const { return port_; }
@@ -329,7 +330,7 @@ class EchoServer {
   // that no client waits forever for an echo.
   void Stop(std::error_code code, const char* what) {
     {
-      std::lock_guard lock(mu_);
+      StdLock lock(mu_);
       error_code_ = code;
       error_ = std::string("echo server: ") + what;
     }
@@ -340,10 +341,10 @@ class EchoServer {
   int port_ = 0;
   std::thread acceptor_;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::vector<std::thread> echoers_;
-  std::error_code error_code_;
-  std::string error_;
+  StdMutex mu_;
+  std::vector<std::thread> echoers_ FTB_GUARDED_BY(mu_);
+  std::error_code error_code_ FTB_GUARDED_BY(mu_);
+  std::string error_ FTB_GUARDED_BY(mu_);
 };
 
 // Closes a descriptor when the scope ends, also when a system call in it threw.

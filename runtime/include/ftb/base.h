@@ -1,6 +1,23 @@
 // ftb/base.h: assertions, thread-safety annotations and small constants shared by the runtime.
 //
 // Nothing here depends on the variant; it is safe to include from any floor.
+//
+// Thread-safety annotations (clang's -Wthread-safety; the `clang` preset builds with it and makes
+// its findings errors; g++ sees empty macros). The convention:
+//   - a lock type is a capability: FTB_CAPABILITY on the class, FTB_ACQUIRE / FTB_RELEASE /
+//     FTB_TRY_ACQUIRE on lock(), unlock(), try_lock(). The 1-byte Mutex (ftb/mutex.h) is one;
+//     std::mutex is not annotated by libstdc++, so lock-protected state uses ftb::StdMutex and its
+//     scoped lock ftb::StdLock (ftb/std_mutex.h) instead of std::mutex and std::lock_guard;
+//   - a field (or global) protected by a lock says so: FTB_GUARDED_BY(mu) (FTB_PT_GUARDED_BY for
+//     what a pointer points to), so that touching it without holding mu fails the clang build;
+//   - a function that expects its caller to hold a lock says FTB_REQUIRES(mu) (FTB_EXCLUDES(mu):
+//     must not hold it); a getter that returns a lock says FTB_RETURN_CAPABILITY(mu);
+//   - FTB_NO_THREAD_SAFETY_ANALYSIS only where locking is dynamic and the analysis cannot follow
+//     (critical sections suspended and resumed as a stack, lock adapters), with a comment why;
+//   - what the analysis cannot express stays a comment: a field guarded by a lock chosen at run
+//     time (a waiter's fields under its address's bucket lock, a thread's merge queue under its
+//     brc bucket's lock), or written under two locks and read under either (the global lock's
+//     last holder).
 #pragma once
 
 #include <cstddef>
@@ -36,11 +53,15 @@ namespace ftb {
 #define FTB_THREAD_ANNOTATION(x)
 #endif
 #define FTB_CAPABILITY(x) FTB_THREAD_ANNOTATION(capability(x))
+#define FTB_SCOPED_CAPABILITY FTB_THREAD_ANNOTATION(scoped_lockable)
 #define FTB_GUARDED_BY(x) FTB_THREAD_ANNOTATION(guarded_by(x))
+#define FTB_PT_GUARDED_BY(x) FTB_THREAD_ANNOTATION(pt_guarded_by(x))
 #define FTB_ACQUIRE(...) FTB_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define FTB_RELEASE(...) FTB_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
 #define FTB_TRY_ACQUIRE(...) FTB_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #define FTB_REQUIRES(...) FTB_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define FTB_EXCLUDES(...) FTB_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
+#define FTB_RETURN_CAPABILITY(x) FTB_THREAD_ANNOTATION(lock_returned(x))
 #define FTB_NO_THREAD_SAFETY_ANALYSIS FTB_THREAD_ANNOTATION(no_thread_safety_analysis)
 
 // The runtime's thread-locals are read on every reference-count change (brc) and eval-breaker

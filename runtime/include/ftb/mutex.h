@@ -14,6 +14,11 @@
 //     sections and, if enabled, the global lock) and re-attaches after: blocking on an object lock
 //     can never deadlock against the global lock or against nested critical sections.
 //
+// Variant-independent and compiled once (the ftb_primitives library, with the parking lot): the
+// lock knows nothing of thread states. The runtime hooks into its slow path per thread (counting
+// slow paths, parks and hand-offs, and the detach above: runtime/src/parking_lot.h), so the lock
+// benchmarks use it without a runtime.
+//
 // NullMutex is the global-lock variant's per-object lock: every call compiles to nothing and
 // [[no_unique_address]] makes it take no space in the header (oneTBB's null_mutex).
 #pragma once
@@ -23,11 +28,7 @@
 
 #include "ftb/base.h"
 
-#ifndef FTB_NAMESPACE_BEGIN
-#error "include ftb/variant.h, not ftb/mutex.h directly"
-#endif
-
-FTB_NAMESPACE_BEGIN
+namespace ftb {
 
 class FTB_CAPABILITY("mutex") Mutex {
  public:
@@ -81,12 +82,12 @@ class FTB_CAPABILITY("mutex") Mutex {
 static_assert(sizeof(Mutex) == 1, "the per-object lock must stay one byte (PyMutex)");
 static_assert(std::atomic_ref<std::uint8_t>::required_alignment == 1);
 
-class NullMutex {
+class FTB_CAPABILITY("mutex") NullMutex {
  public:
-  constexpr void lock() {}
-  constexpr bool try_lock() { return true; }
-  constexpr void unlock() {}
+  constexpr void lock() FTB_ACQUIRE() {}
+  constexpr bool try_lock() FTB_TRY_ACQUIRE(true) { return true; }
+  constexpr void unlock() FTB_RELEASE() {}
   constexpr bool IsLocked() const { return false; }
 };
 
-FTB_NAMESPACE_END
+}  // namespace ftb

@@ -105,7 +105,8 @@ inline void QsbrQuiescent(ThreadState* ts) noexcept {
 }
 
 // Creates this thread's state and attaches it; the destructor detaches it and deletes it (brc:
-// merging what was queued to the thread, as CPython does at thread exit). One per thread.
+// merging what was queued to the thread, as CPython does at thread exit). One per thread. Throws
+// std::invalid_argument when FTBENCH_GIL has a bad value (ftb/environment.h).
 class ThreadAttach {
  public:
   ThreadAttach();

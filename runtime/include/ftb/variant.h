@@ -44,10 +44,14 @@
 
 FTB_NAMESPACE_BEGIN
 
-// What every policy provides. The runtime only ever uses these names.
+// What every policy provides: all that the rest of the runtime, the workloads and the tests may
+// use of a policy (a policy's other members, such as brc's IncrefShared, are its own helpers).
+// The gc-bit, ownership and TryIncref members serve brc's lock-free reads; the other policies
+// provide trivial versions, so that shared code compiles unchanged in every variant.
 template <class P>
 concept RefcountPolicy = requires(typename P::Header& h, const typename P::Header& ch,
                                   struct Object* op, struct ThreadState* ts) {
+  typename P::Lock;                                         // the per-object lock (ObjectMutex)
   { P::kName } -> std::convertible_to<std::string_view>;
   { P::kHasOwnerThread } -> std::convertible_to<bool>;      // brc: ob_tid and a biased count
   { P::kPerObjectLocks } -> std::convertible_to<bool>;      // containers lock their mutex
@@ -62,6 +66,11 @@ concept RefcountPolicy = requires(typename P::Header& h, const typename P::Heade
   { P::OnThreadStart(ts) };
   { P::OnThreadExit(ts) };
   { P::OnExplicitMerge(ts) };
+  { P::TryIncref(h) } -> std::same_as<bool>;                // false: take the locked path
+  { P::IsOwnedByCurrentThread(ch) } -> std::same_as<bool>;  // brc: ob_tid is ours
+  { P::LoadGcBits(ch) } -> std::same_as<std::uint8_t>;      // brc: shared / deferred-free marks
+  { P::OrGcBits(h, std::uint8_t{}) };
+  { P::SetMaybeWeakref(h) };                                // brc: leave INIT for lock-free readers
 };
 
 #if defined(FTB_VARIANT_GIL)
