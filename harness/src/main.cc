@@ -100,7 +100,6 @@ int main(int argc, char** argv) {
            "\npython tools " + (tools.dir.empty() ? "not found: " + tools.problem : tools.dir.string());
   }, "print the version, the commit it was built from and where the Python tools are, and exit");
   ftb::cli::AddListCommand(app);
-  ftb::cli::AddDisCommand(app);
   ftb::cli::AddRunCommand(app);
   ftb::cli::AddTopologyCommand(app);
   ftb::cli::AddCellCommand(app);
@@ -110,6 +109,7 @@ int main(int argc, char** argv) {
   ftb::cli::AddReportCommand(app);
   ftb::cli::AddCompareCommand(app);
   ftb::cli::AddExportCommand(app);
+  ftb::cli::AddDisCommand(app);
   // CLI11 reads an unknown first word as a stray argument ("A subcommand is required").
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ftb/mechanisms.h"
 #include "ftb/runtime.h"
 #include "object_support.h"
 #include "objects.h"
@@ -24,11 +25,13 @@ class ObjectsTest : public ::testing::Test {
     attach_ = std::make_unique<ThreadAttach>();
     InitInterpreter();
     EvalBreakerCheck();
+    CollectDeferred();  // brc: what earlier tests left to the collector
     live_before_ = LiveObjectsTotal();
   }
   void TearDown() override {
     EXPECT_FALSE(ErrorPending()) << "a test left an exception pending: " << TakeError();
     EvalBreakerCheck();  // merge anything queued to this thread (brc)
+    CollectDeferred();   // brc: classes and functions are freed by the collector
     EXPECT_EQ(LiveObjectsTotal(), live_before_) << "objects leaked (or were freed twice) by this test";
     attach_.reset();
   }
