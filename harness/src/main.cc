@@ -39,7 +39,7 @@ int RegisterPythonWorkloads(int argc, char** argv) {
   namespace fs = std::filesystem;
   if (fs::path shipped = ftb::bench::ShippedPythonWorkloadDir(); !shipped.empty()) {
     try {
-      ftb::bench::RegisterPythonWorkloads(shipped);
+      ftb::bench::RegisterPythonWorkloads(shipped, /*compile_now=*/false);
     } catch (const ftb::bench::WorkloadFileError& e) {
       std::fprintf(stderr, "ftbench: internal error: a shipped Python workload does not load: %s\n", e.what());
       return 70;
@@ -71,7 +71,7 @@ int RegisterPythonWorkloads(int argc, char** argv) {
   std::string exported;
   for (const std::string& path : paths) {
     try {
-      ftb::bench::RegisterPythonWorkloads(path);
+      ftb::bench::RegisterPythonWorkloads(path, /*compile_now=*/true);
     } catch (const ftb::bench::WorkloadFileError& e) {
       std::fprintf(stderr, "ftbench: error: %s\n", e.what());
       return 2;

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <vector>
 
 #include "ftb/interp/frontend.h"
@@ -86,7 +87,7 @@ WorkloadSpec ParsePythonWorkloadHeader(const fs::path& file) {
   return spec;
 }
 
-void RegisterPythonWorkloads(const fs::path& file_or_dir) {
+void RegisterPythonWorkloads(const fs::path& file_or_dir, bool compile_now) {
   std::error_code ec;
   std::vector<fs::path> files;
   if (fs::is_directory(file_or_dir, ec)) {
@@ -113,18 +114,34 @@ void RegisterPythonWorkloads(const fs::path& file_or_dir) {
       for (const WorkloadEntry& w : v.workloads)
         if (w.spec.name == spec.name)
           throw WorkloadFileError(fmt::format("{}: the name {} is taken by a built-in workload", file.string(), spec.name));
-    std::shared_ptr<const bc::CodeUnit> code;
-    try {
-      code = bc::CompileFile(file.string());
-    } catch (const bc::SyntaxError& e) {
-      throw WorkloadFileError(e.what());
-    } catch (const std::runtime_error& e) {
-      throw WorkloadFileError(e.what());
-    }
+    // Compiled now (a user's file: its syntax errors are reported before anything runs), or on
+    // the first cell that needs it (the shipped files, so that a process running only C++
+    // workloads never holds their code).
+    struct Compiled {
+      std::once_flag once;
+      std::shared_ptr<const bc::CodeUnit> code;
+      std::string error;
+    };
+    auto compiled = std::make_shared<Compiled>();
+    std::string path = file.string();
+    auto compile = [compiled, path] {
+      std::call_once(compiled->once, [&] {
+        try {
+          compiled->code = bc::CompileFile(path);
+        } catch (const bc::SyntaxError& e) {
+          compiled->error = e.what();
+        } catch (const std::runtime_error& e) {
+          compiled->error = e.what();
+        }
+      });
+      if (!compiled->code) throw WorkloadFileError(compiled->error);
+      return compiled->code;
+    };
+    if (compile_now) compile();
     for (Variant& v : Variants()) {
       if (!v.runtime.python_cell) continue;
       auto make = v.runtime.python_cell;
-      v.workloads.push_back({spec, [make, code](const CellConfig& config) { return make(code, config); }});
+      v.workloads.push_back({spec, [make, compile](const CellConfig& config) { return make(compile(), config); }});
     }
     Registered().emplace(spec.name, canonical);
   }

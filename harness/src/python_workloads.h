@@ -29,11 +29,13 @@ std::filesystem::path ShippedPythonWorkloadDir();
 // The spec a workload file's header declares (name py.<stem>, tier "py").
 WorkloadSpec ParsePythonWorkloadHeader(const std::filesystem::path& file);
 
-// Compiles `file_or_dir` (a .py file, or every .py file of a directory, in name order) and
-// registers each as a workload of every variant that can run Python. A name that is already
-// registered from another file is an error; registering the same file twice is a no-op.
-// Throws WorkloadFileError.
-void RegisterPythonWorkloads(const std::filesystem::path& file_or_dir);
+// Registers `file_or_dir` (a .py file, or every .py file of a directory, in name order) as
+// workloads of every variant that can run Python: the header now, the code compiled now when
+// `compile_now` (a user's files: a syntax error is reported before anything runs), else by the
+// first cell that needs it. A name that is already registered from another file is an error;
+// registering the same file twice is a no-op. Throws WorkloadFileError (also from a cell whose
+// file no longer compiles).
+void RegisterPythonWorkloads(const std::filesystem::path& file_or_dir, bool compile_now);
 
 // The environment variable through which `--workload-file` reaches the child processes of a
 // sweep (colon-separated paths, set by the parent).
