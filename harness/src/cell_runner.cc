@@ -40,10 +40,13 @@ std::int64_t LiveBytes(const std::map<std::string, KindMemory>& memory) {
   return total;
 }
 
-// Is this exception the system refusing a resource rather than a wrong workload?
+// Is this exception the system refusing a resource, or a workload's own code failing (a Python
+// workload that raised), rather than a bug of ftbench's?
 bool IsEnvironment(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
+  } catch (const WorkloadRaised&) {
+    return true;
   } catch (const std::system_error& e) {
     int code = e.code().value();
     return e.code().category() == std::generic_category() || e.code().category() == std::system_category()

@@ -58,7 +58,7 @@ class PythonCell : public bench::WorkloadInstance {
     }
     Ref checksum = Call([&] { return module_->Call("finish", {state_.get(), results.get()}); });
     if (KindOf(checksum.get()) != Kind::kInt)
-      throw std::runtime_error(std::string("finish() must return an int checksum, not ") + TypeName(checksum.get()));
+      throw bench::WorkloadRaised(std::string("finish() must return an int checksum, not ") + TypeName(checksum.get()));
     return static_cast<std::uint64_t>(AsInt(checksum.get()));
   }
 
@@ -70,7 +70,7 @@ class PythonCell : public bench::WorkloadInstance {
     try {
       return fn();
     } catch (const interp::PyException& e) {
-      throw std::runtime_error("the Python workload raised an exception\n" + e.traceback());
+      throw bench::WorkloadRaised("the Python workload raised an exception\n" + e.traceback());
     }
   }
 

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,13 @@ inline UnitRange UnitsFor(const CellConfig& config, int index) {
   std::int64_t begin = index * base + std::min<std::int64_t>(index, extra);
   return {begin, begin + base + (index < extra ? 1 : 0)};
 }
+
+// Thrown by a workload whose own code failed (a Python workload that raised: the message is its
+// traceback). It is the workload's error, not ftbench's: the harness reports it as bad input
+// (exit 2), not as an internal error.
+struct WorkloadRaised : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct ThreadOutput {
   std::uint64_t work_units = 0;      // what this thread did (fairness across threads)
