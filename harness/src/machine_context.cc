@@ -1,5 +1,6 @@
 #include "machine_context.h"
 
+#include <cstdlib>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -125,6 +126,11 @@ nlohmann::json MachineContext(const Topology& topology, const std::string& execu
            // The commit the binary was built from, not the source tree's now (build_info.h).
            {"git_commit", GitCommit()},
            {"git_dirty", GitDirty()},
+           // The runtime's switches, as the sweep's processes saw them (unset: the default).
+           {"environment",
+            {{"FTBENCH_GIL", std::getenv("FTBENCH_GIL") ? nlohmann::json(std::getenv("FTBENCH_GIL")) : nlohmann::json(nullptr)},
+             {"FTBENCH_MECHANISMS",
+              std::getenv("FTBENCH_MECHANISMS") ? nlohmann::json(std::getenv("FTBENCH_MECHANISMS")) : nlohmann::json(nullptr)}}},
        }},
   };
 }

@@ -20,6 +20,39 @@ GilMode GilModeFromEnvironment() {
   return mode;
 }
 
-void ValidateEnvironment() { GilModeFromEnvironment(); }
+MechanismSwitches MechanismsFromEnvironment() {
+  static const MechanismSwitches switches = [] {
+    const char* value = std::getenv("FTBENCH_MECHANISMS");
+    MechanismSwitches all;
+    if (value == nullptr || *value == '\0' || std::strcmp(value, "all") == 0) return all;
+    MechanismSwitches m{false, false, false};
+    if (std::strcmp(value, "none") == 0) return m;
+    std::string list = value;
+    for (std::size_t start = 0; start <= list.size();) {
+      std::size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      std::string word = list.substr(start, end - start);
+      if (word == "deferred") {
+        m.deferred_refcount = true;
+      } else if (word == "type_counts") {
+        m.per_thread_type_refcount = true;
+      } else if (word == "immortal_constants") {
+        m.immortal_constants = true;
+      } else {
+        throw std::invalid_argument("FTBENCH_MECHANISMS: unknown mechanism '" + word +
+                                    "' (valid: all, none, or a comma-separated list of deferred, type_counts, "
+                                    "immortal_constants)");
+      }
+      start = end + 1;
+    }
+    return m;
+  }();
+  return switches;
+}
+
+void ValidateEnvironment() {
+  GilModeFromEnvironment();
+  MechanismsFromEnvironment();
+}
 
 }  // namespace ftb

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ftb/environment.h"
 #include "ftb/mechanisms.h"
 #include "ftb/stackref.h"
 #include "ftb/types.h"
@@ -85,9 +86,24 @@ const char* TypeName(const Object* op) noexcept { return op->type->name; }
 
 namespace {
 constinit Mechanisms g_mechanisms{};
+std::once_flag g_mechanisms_from_environment;
+// FTBENCH_MECHANISMS, applied once, before the first read or write (ftbench validates it at
+// startup, so a bad value never reaches this noexcept path).
+void ApplyEnvironment() noexcept {
+  std::call_once(g_mechanisms_from_environment, [] {
+    MechanismSwitches env = MechanismsFromEnvironment();
+    g_mechanisms = Mechanisms{env.deferred_refcount, env.per_thread_type_refcount, env.immortal_constants};
+  });
+}
 }  // namespace
-void SetMechanisms(const Mechanisms& mechanisms) noexcept { g_mechanisms = mechanisms; }
-const Mechanisms& CurrentMechanisms() noexcept { return g_mechanisms; }
+void SetMechanisms(const Mechanisms& mechanisms) noexcept {
+  ApplyEnvironment();
+  g_mechanisms = mechanisms;
+}
+const Mechanisms& CurrentMechanisms() noexcept {
+  ApplyEnvironment();
+  return g_mechanisms;
+}
 
 // ---- allocation ----
 

@@ -89,6 +89,9 @@ ROWS = [
     # The runtime's environment: refused at startup, before anything runs.
     ("FTBENCH_GIL=yes", ["run", *FIB, "--out", "X"], 2, r"^ftbench: error: FTBENCH_GIL must be 0 or 1, got 'yes'$",
      {"env": {"FTBENCH_GIL": "yes"}, "absent": ["X"]}),
+    ("FTBENCH_MECHANISMS=fast", ["run", *FIB, "--out", "X"], 2,
+     r"^ftbench: error: FTBENCH_MECHANISMS: unknown mechanism 'fast' \(valid: all, none, or a comma-separated list",
+     {"env": {"FTBENCH_MECHANISMS": "fast"}, "absent": ["X"]}),
 ]
 
 

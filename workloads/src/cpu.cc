@@ -8,6 +8,7 @@
 // single-thread overhead of free threading and its best-case scaling.
 #include <cmath>
 
+#include "ftb/stackref.h"
 #include "workload_support.h"
 
 FTB_NAMESPACE_BEGIN
@@ -375,7 +376,9 @@ class ObjectsWorkload : public UnitWorkload {
     for (std::int64_t u = units.begin; u < units.end; ++u) {
       std::int64_t total = 0;
       for (std::int64_t k = 0; k < per_unit; ++k) {
-        Ref cls = cls_;  // LOAD_GLOBAL Point: a new reference to the shared class
+        // LOAD_GLOBAL Point: a tagged stack reference to the shared (deferred) class in brc, as
+        // CPython 3.14t's stack holds it; a counted reference otherwise.
+        ScopedStackRef cls(StackRef::New(cls_.get()));
         Ref x = Int(u % 1000), y = Int(k);
         Ref p = Call(cls.get(), {x.get(), y.get()});
         CallMethod(p.get(), move_.get(), {three.get()});

@@ -6,6 +6,7 @@
 // constants are shared by every thread; CPython's free-threaded build makes them immortal
 // (PEP 703), so the free-threaded variants do the same here, and the gil variant keeps them mortal
 // like the default build (where an incref is a plain add, no contention).
+#include "ftb/stackref.h"
 #include "workload_support.h"
 
 FTB_NAMESPACE_BEGIN
@@ -92,7 +93,10 @@ class CreateObjectWorkload : public UnitWorkload {
     for (std::int64_t u = units.begin; u < units.end; ++u) {
       std::uint64_t created = 0;
       for (std::int64_t i = 0; i < iters; ++i) {
-        Ref cls = cls_;  // LOAD_GLOBAL MyObject: the class is a shared, mortal heap type
+        // LOAD_GLOBAL MyObject as CPython 3.14t's stack holds it: a tagged reference to the
+        // (deferred) class, no count written; with the mechanisms off a counted reference, as
+        // 3.13t's interpreter takes one.
+        ScopedStackRef cls(StackRef::New(cls_.get()));
         Ref o = Call(cls.get(), {});
         created += (KindOf(o.get()) == Kind::kInstance);
         EvalBreakerCheck();

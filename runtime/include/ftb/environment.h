@@ -16,6 +16,18 @@ enum class GilMode { kDefault, kForcedOff, kForcedOn };
 // 0 or 1, got '<value>'") for any other value (and again on every later call).
 GilMode GilModeFromEnvironment();
 
+// FTBENCH_MECHANISMS: which of the brc variant's mechanisms for shared objects are on
+// (ftb/mechanisms.h): unset, empty or "all" = all (the default, CPython 3.14t's), "none", or a
+// comma-separated list of "deferred" (deferred reference counts), "type_counts" (per-thread class
+// counts), "immortal_constants". Read once per process; a program's SetMechanisms call wins.
+struct MechanismSwitches {
+  bool deferred_refcount = true;
+  bool per_thread_type_refcount = true;
+  bool immortal_constants = true;
+};
+// Throws std::invalid_argument naming the bad word and the valid ones.
+MechanismSwitches MechanismsFromEnvironment();
+
 // Checks every variable the runtime reads; throws std::invalid_argument naming the first bad one.
 void ValidateEnvironment();
 
