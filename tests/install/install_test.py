@@ -81,8 +81,10 @@ def test_prefix():
 
         rc, out, err = run([ftbench, "list"], work, env)
         check(rc == 0 and re.search(r"^fib\b", out, re.M) is not None, f"ftbench list exits 0 and lists fib ({rc}: {err.strip()})")
+        check(re.search(r"^py\.fib\b", out, re.M) is not None,
+              "ftbench list lists the installed Python workloads (share/ftbench/workloads/py)")
 
-        sweep = ["run", "--workloads", "fib", "--variants", "gil,brc", "--threads", "1,2", "--repetitions", "2",
+        sweep = ["run", "--workloads", "fib,py.fib", "--variants", "gil,brc", "--threads", "1,2", "--repetitions", "2",
                  "--warmup", "0", "--work-scale", "0.05", "--no-calibration", "--seed", "1"]
         for name in ("base", "new"):
             rc, out, err = run([ftbench, *sweep, "--out", name], work, env)
