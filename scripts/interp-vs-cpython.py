@@ -20,18 +20,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def header(path):
-    fields = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("#"):
-                break
-            key, sep, value = line[1:].partition(":")
-            if sep:
-                fields[key.strip()] = value.strip()
-    return fields
+sys.path.insert(0, os.path.join(ROOT, "harness", "python"))
+from cell_driver import header  # noqa: E402  (the workload header, read as the driver reads it)
 
 
 def run(cmd):
