@@ -12,7 +12,7 @@
 FTB_NAMESPACE_BEGIN
 
 namespace {
-constexpr std::uintptr_t kCsInactive = 1;
+constexpr std::uintptr_t kCsInactive = CriticalSection::kTagInactive;
 constexpr std::uintptr_t kCsTwoMutexes = 2;
 constexpr std::uintptr_t kCsMask = 3;
 
@@ -20,10 +20,12 @@ CriticalSection* Untag(std::uintptr_t tagged) { return reinterpret_cast<Critical
 bool IsActive(std::uintptr_t tagged) { return tagged != 0 && (tagged & kCsInactive) == 0; }
 }  // namespace
 
-void CriticalSection::Begin(ObjectMutex* m) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
+// Begin's slow path: the lock is held (by this thread's innermost section, or another thread) or
+// has parked waiters.
+void CriticalSection::BeginSlow(ObjectMutex* m) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
   ThreadState* ts = tls_thread_state;
   FTB_DCHECK(ts != nullptr, "critical section without an attached thread state");
-  if (m->try_lock()) {
+  if (m->try_lock()) {  // unlocked, with parked waiters: barging is allowed
     mutex_ = m;
     prev_ = ts->critical_section;
     ts->critical_section = reinterpret_cast<std::uintptr_t>(this);
@@ -66,15 +68,6 @@ void CriticalSection::Begin2(ObjectMutex* a, ObjectMutex* b) noexcept FTB_NO_THR
   b->lock();
   mutex_ = a;
   mutex2_ = b;
-}
-
-void CriticalSection::End() noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
-  if (mutex_ == nullptr) return;  // re-entered section: nothing was pushed
-  if (mutex2_ != nullptr) mutex2_->unlock();
-  mutex_->unlock();
-  ThreadState* ts = tls_thread_state;
-  ts->critical_section = prev_;
-  if ((prev_ & kCsInactive) != 0) ResumeCriticalSection(ts);
 }
 
 void SuspendCriticalSections(ThreadState* ts) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {

@@ -281,10 +281,12 @@ void DictUpdate(Object* dict, Object* other) {
 }
 
 // CPython's _Py_dict_lookup_threadsafe_stackref. In brc, a deferred or immortal value is returned
-// tagged without touching its count: the lock-free probe loads it, and re-checking that the entry
-// still holds it and that the table was not replaced is enough (such an object is freed only by
-// the collector, which stops this thread first). Any other value takes a reference as DictGet
-// does; the locked path is the fallback.
+// tagged without touching its count and without re-checking the entry: such an object is freed
+// only by the collector, which stops this thread first, so the loaded pointer stays valid until
+// this thread's next eval-breaker check. A value this thread owns takes a local reference, also
+// without a re-check (_Py_TryIncrefCompare: no other thread can free it); any other value takes
+// a shared reference and re-checks the entry and the table as DictGet does; the locked path is
+// the fallback.
 StackRef DictGetStackRef(Object* dict, Object* key) {
   DictObject* d = AsDict(dict);
   if constexpr (Policy::kLockFreeReads) {
@@ -300,8 +302,9 @@ StackRef DictGetStackRef(Object* dict, Object* key) {
         Object* value = ValueRef(e).load(std::memory_order_acquire);
         if (value != nullptr) {
           if (IsDeferredOrImmortal(value)) {
-            if (ValueRef(e).load(std::memory_order_acquire) == value && KeysRef(d).load(std::memory_order_acquire) == k)
-              return StackRef::New(value);  // tagged: no count written
+            return StackRef::Tagged(value);  // no count written, no re-check (see above)
+          } else if (Policy::TryIncrefFast(value->hdr)) {
+            return StackRef::StealObject(value);  // owned or immortal: cannot be freed meanwhile
           } else if (Policy::TryIncref(value->hdr)) {
             if (ValueRef(e).load(std::memory_order_acquire) == value && KeysRef(d).load(std::memory_order_acquire) == k)
               return StackRef::StealObject(value);

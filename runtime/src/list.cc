@@ -100,11 +100,11 @@ void ListAppend(Object* list, Object* item) {
   SizeRef(l).store(n + 1, std::memory_order_release);
 }
 
-Ref ListGet(Object* list, std::int64_t index) {
-  ListObject* l = AsList(list);
+// ListGet's lock-free path for an item that is neither immortal nor owned by this thread (a
+// reference on its shared count, then a re-check of the slot), else the locked path. Out of line,
+// so that ListGet's common path is a leaf.
+FTB_NOINLINE static Ref GetSharedOrLocked(ListObject* l, std::int64_t index) {
   if constexpr (Policy::kLockFreeReads) {
-    // CPython's list_get_item_ref: size, array, slot, then a reference only if the object is
-    // not being freed and the slot still holds it; otherwise the locked path.
     if (internal::MayReadLockFree(l)) {
       std::int64_t i = index;
       if (!NormalizeIndex(i, SizeRef(l).load(std::memory_order_acquire))) return {};
@@ -117,6 +117,27 @@ Ref ListGet(Object* list, std::int64_t index) {
         }
       }
     }
+  }
+  return GetLocked(l, index);
+}
+
+Ref ListGet(Object* list, std::int64_t index) {
+  ListObject* l = AsList(list);
+  if constexpr (Policy::kLockFreeReads) {
+    // CPython's list_get_item_ref: size, array, slot, then a reference only if the object is
+    // not being freed and the slot still holds it; otherwise the locked path. An immortal item
+    // or one this thread owns needs no re-check (_Py_TryIncrefCompare): no other thread can free
+    // it meanwhile.
+    if (internal::MayReadLockFree(l)) {
+      std::int64_t i = index;
+      if (!NormalizeIndex(i, SizeRef(l).load(std::memory_order_acquire))) return {};
+      ListItems* array = ArrayRef(l).load(std::memory_order_acquire);
+      if (array != nullptr && static_cast<std::size_t>(i) < array->capacity) {
+        Object* item = Slot(array, static_cast<std::size_t>(i)).load(std::memory_order_acquire);
+        if (item != nullptr && Policy::TryIncrefFast(item->hdr)) return Ref::Steal(item);
+      }
+    }
+    return GetSharedOrLocked(l, index);
   }
   return GetLocked(l, index);
 }

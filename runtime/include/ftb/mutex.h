@@ -46,6 +46,13 @@ class FTB_CAPABILITY("mutex") Mutex {
       LockSlow();
   }
 
+  // PyMutex_LockFast: one compare-and-swap from unlocked; false, changing nothing, when the lock
+  // is held or has parked waiters (the caller then takes its slow path).
+  bool LockFast() FTB_TRY_ACQUIRE(true) {
+    std::uint8_t expected = kUnlocked;
+    return Bits().compare_exchange_strong(expected, kLocked, std::memory_order_acquire, std::memory_order_relaxed);
+  }
+
   bool try_lock() FTB_TRY_ACQUIRE(true) {
     std::uint8_t v = Bits().load(std::memory_order_relaxed);
     while ((v & kLocked) == 0) {
@@ -85,6 +92,7 @@ static_assert(std::atomic_ref<std::uint8_t>::required_alignment == 1);
 class FTB_CAPABILITY("mutex") NullMutex {
  public:
   constexpr void lock() FTB_ACQUIRE() {}
+  constexpr bool LockFast() FTB_TRY_ACQUIRE(true) { return true; }
   constexpr bool try_lock() FTB_TRY_ACQUIRE(true) { return true; }
   constexpr void unlock() FTB_RELEASE() {}
   constexpr bool IsLocked() const { return false; }

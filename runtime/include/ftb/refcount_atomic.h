@@ -96,6 +96,7 @@ struct AtomicPolicy {
     Incref(h);
     return true;
   }
+  static bool TryIncrefFast(Header& h) { return TryIncref(h); }
 
  private:
   static std::atomic_ref<std::int64_t> Count(const Header& h) {

@@ -27,6 +27,8 @@
 // owned by an exited thread can never be mistaken for one owned by a new thread that happens to
 // get the same TLS block.
 //
+// The owner paths are always inlined, as CPython's static inline Py_INCREF/Py_DECREF are (g++
+// would otherwise call them out of line from the eval loop, by size, where it inlines gil's).
 // The non-owner paths are out of line (IncrefShared, DecrefShared, MergeZeroLocal). CPython
 // inlines the shared incref; keeping it out of line costs a call on a path that already pays a
 // locked instruction, and it lets tests/runtime/check_incref_asm.py prove that the inlined owner
@@ -99,7 +101,7 @@ struct BrcPolicy {
     return Tid(h).load(std::memory_order_relaxed) == tls_thread_id;
   }
 
-  static void Incref(Header& h) {
+  FTB_ALWAYS_INLINE static void Incref(Header& h) {
 #ifdef FTB_DEBUG_CHECKS
     internal::CheckAttachedForRefcount();
 #endif
@@ -114,7 +116,7 @@ struct BrcPolicy {
     }
   }
 
-  static void Decref(Header& h, Object* op) {
+  FTB_ALWAYS_INLINE static void Decref(Header& h, Object* op) {
 #ifdef FTB_DEBUG_CHECKS
     internal::CheckAttachedForRefcount();
 #endif
@@ -143,14 +145,22 @@ struct BrcPolicy {
   // Lock-free readers: take a reference only if the object is not being freed (CPython's
   // _Py_TryIncrefFast + _Py_TryIncRefShared). Returns false when the caller must fall back to the
   // locked path.
-  static bool TryIncref(Header& h) noexcept {
+  FTB_ALWAYS_INLINE static bool TryIncref(Header& h) noexcept {
+    if (TryIncrefFast(h)) return true;
+    return TryIncrefShared(h);
+  }
+  // CPython's _Py_TryIncrefFast: a reference to an immortal object or one this thread owns, which
+  // no other thread can free meanwhile (a non-owner's decref never frees: it queues the object to
+  // its owner), so a lock-free reader needs no re-check of where it loaded it from (as
+  // _Py_TryIncrefCompare). False, changing nothing, for any other object.
+  FTB_ALWAYS_INLINE static bool TryIncrefFast(Header& h) noexcept {
     std::uint32_t local = Local(h).load(std::memory_order_relaxed);
     if (local + 1 == 0) return true;  // immortal
     if (IsOwnedByCurrentThread(h)) {
       Local(h).store(local + 1, std::memory_order_relaxed);
       return true;
     }
-    return TryIncrefShared(h);
+    return false;
   }
   [[gnu::noinline]] static bool TryIncrefShared(Header& h) noexcept;
 

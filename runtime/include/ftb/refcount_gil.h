@@ -81,6 +81,7 @@ struct GilPolicy {
     Incref(h);
     return true;
   }
+  static bool TryIncrefFast(Header& h) { return TryIncref(h); }
 };
 static_assert(sizeof(GilPolicy::Header) == 8);
 

@@ -56,6 +56,12 @@ class StackRef {
     return StackRef(reinterpret_cast<std::uintptr_t>(op));
   }
 
+  // A tagged slot for `op`, which the caller knows to be deferred or immortal (IsDeferredOrImmortal).
+  static StackRef Tagged(Object* op) noexcept {
+    FTB_DCHECK(IsDeferredOrImmortal(op), "a tagged StackRef for an object that is neither deferred nor immortal");
+    return StackRef(reinterpret_cast<std::uintptr_t>(op) | kTagDeferred);
+  }
+
   Object* get() const noexcept { return reinterpret_cast<Object*>(bits_ & ~kTagDeferred); }
   bool is_null() const noexcept { return bits_ == 0; }
   bool owns_reference() const noexcept { return (bits_ & kTagDeferred) == 0; }

@@ -154,10 +154,17 @@ inline constexpr std::chrono::microseconds kDefaultSwitchInterval{5000};
 
 // ---- critical sections ---------------------------------------------------------------------------
 
+void ResumeCriticalSection(ThreadState* ts) noexcept;
+
 // One object (Py_BEGIN_CRITICAL_SECTION) or two (Py_BEGIN_CRITICAL_SECTION2, locked in address
-// order). Compiles to nothing in gil.
+// order). Compiles to nothing in gil. As in CPython's core (pycore_critical_section.h), the
+// one-object fast paths are inline: Begin is one compare-and-swap and a push onto the thread's
+// stack of sections, End one compare-and-swap and a pop; contention, re-entry, the two-object
+// form and resuming a suspended section are out of line (runtime/src/critical_section.cc).
 class CriticalSection {
  public:
+  static constexpr std::uintptr_t kTagInactive = 1;  // in ThreadState::critical_section: suspended
+
   explicit CriticalSection(Object* op) noexcept {
     if constexpr (Policy::kPerObjectLocks) Begin(&op->hdr.mutex);
   }
@@ -171,9 +178,27 @@ class CriticalSection {
   CriticalSection& operator=(const CriticalSection&) = delete;
 
  private:
-  void Begin(ObjectMutex* m) noexcept;
+  FTB_ALWAYS_INLINE void Begin(ObjectMutex* m) noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
+    if (m->LockFast()) [[likely]] {
+      ThreadState* ts = tls_thread_state;
+      FTB_DCHECK(ts != nullptr, "critical section without an attached thread state");
+      mutex_ = m;
+      prev_ = ts->critical_section;
+      ts->critical_section = reinterpret_cast<std::uintptr_t>(this);
+    } else {
+      BeginSlow(m);
+    }
+  }
+  FTB_ALWAYS_INLINE void End() noexcept FTB_NO_THREAD_SAFETY_ANALYSIS {
+    if (mutex_ == nullptr) return;  // re-entered section: nothing was pushed
+    if (mutex2_ != nullptr) mutex2_->unlock();
+    mutex_->unlock();
+    ThreadState* ts = tls_thread_state;
+    ts->critical_section = prev_;
+    if ((prev_ & kTagInactive) != 0) [[unlikely]] ResumeCriticalSection(ts);
+  }
+  FTB_NOINLINE void BeginSlow(ObjectMutex* m) noexcept;
   void Begin2(ObjectMutex* a, ObjectMutex* b) noexcept;
-  void End() noexcept;
 
   ObjectMutex* mutex_ = nullptr;   // null when this section re-entered the innermost one's mutex
   ObjectMutex* mutex2_ = nullptr;  // the two-object form's second mutex
