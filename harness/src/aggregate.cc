@@ -194,7 +194,11 @@ json Aggregator::Benchmarks(const std::vector<json>& iteration_rows, const json&
     std::vector<double> cpu;  // seconds
     for (const json* r : cell.rows) cpu.push_back(RowSeconds(*r, "cpu_time"));
     // One unit for every row of the cell: compare.py pairs and tests only rows of the same unit.
-    const auto [unit, per_second] = CellTimeUnit(stats::Median(times));
+    // Plain variables, not a structured binding: the lambdas below capture them (clang 14 cannot
+    // capture a structured binding).
+    const auto [unit_name, unit_scale] = CellTimeUnit(stats::Median(times));
+    const char* const unit = unit_name;
+    const double per_second = unit_scale;
     for (std::size_t i = 0; i < cell.rows.size(); ++i) {
       json row = *cell.rows[i];
       row["real_time"] = times[i] * per_second;

@@ -16,12 +16,14 @@
 #include "frame.h"
 
 // ---- dispatch -----------------------------------------------------------------------------------
-// The only place that knows how instructions are dispatched: computed goto where the compiler has
-// it (g++, clang: one indirect jump per instruction, each from its own site, which the branch
-// predictor learns per opcode), a switch elsewhere or with FTB_INTERP_SWITCH_DISPATCH defined.
+// The only place that knows how instructions are dispatched: computed goto with g++ (one indirect
+// jump per instruction, each from its own site, which the branch predictor learns per opcode), a
+// switch elsewhere or with FTB_INTERP_SWITCH_DISPATCH defined. Clang rejects a computed goto that
+// leaves the scope of a local with a destructor (the handlers' Refs, moved from by then), so clang
+// builds (the thread-safety preset; sweeps use g++) take the switch.
 // The label table is generated from the opcode list, so an opcode without a TARGET fails to
 // compile.
-#if defined(__GNUC__) && !defined(FTB_INTERP_SWITCH_DISPATCH)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(FTB_INTERP_SWITCH_DISPATCH)
 #define FTB_COMPUTED_GOTO 1
 #define FTB_LABEL_ADDRESS(name, pops, pushes, flags) &&op_##name,
 #define DISPATCH_TABLE() static const void* const kDispatchTable[] = {FTB_OPCODES(FTB_LABEL_ADDRESS)}

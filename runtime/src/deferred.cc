@@ -54,7 +54,7 @@ void WithWorldStopped(Fn&& fn) {
     std::lock_guard collector(CollectorMutex());
     for (;;) {
       internal::StopTheWorldForCollector(self);
-      std::unique_lock registry(internal::RegistryMutex());
+      StdLock registry(internal::RegistryMutex());
       bool all_stopped = true;
       internal::ForEachThreadLocked([&](ThreadState* ts) {
         if (ts != self && ts->status.load() != ThreadStatus::kSuspended) all_stopped = false;
@@ -71,7 +71,7 @@ void WithWorldStopped(Fn&& fn) {
 
 // The objects of one collection round: unreferenced (true count zero) and on no thread's stack.
 // Called with the world stopped; they leave the registry.
-std::vector<Object*> FindGarbageLocked() {
+std::vector<Object*> FindGarbageLocked() FTB_REQUIRES(internal::RegistryMutex()) {
   std::unordered_set<Object*> on_stacks;
   internal::ForEachThreadLocked([&](ThreadState* ts) {
     for (const StackRoots* roots = ts->stack_roots; roots != nullptr; roots = roots->previous) {
@@ -142,7 +142,7 @@ std::int64_t CollectDeferred() noexcept {
     std::int64_t freed = 0;
     for (;;) {
       std::vector<Object*> garbage;
-      WithWorldStopped([&] { garbage = FindGarbageLocked(); });
+      WithWorldStopped([&]() FTB_REQUIRES(internal::RegistryMutex()) { garbage = FindGarbageLocked(); });
       if (garbage.empty()) return freed;
       // With the world running again: nothing can reach these objects (no counted reference, no
       // stack reference), and their deallocs may take locks, retire memory through QSBR (which
