@@ -196,6 +196,25 @@ class PipePingPongWorkload : public UnitWorkload {
     // Every thread runs the same number of rounds so that each read has a matching write; a
     // thread with no unit left in a round sends an empty message.
     std::int64_t rounds = Weak() ? config_.size : (config_.size + config_.threads - 1) / config_.threads;
+    std::uint64_t sum = 0;
+    try {
+      sum = Rounds(index, partner, rounds, units, out);
+    } catch (...) {
+      // Hang up on the partner, which would otherwise wait for our next message for ever: its
+      // read of its inbox now ends (end of file) and it fails too. Only this thread writes there.
+      if (partner != index) {
+        AllowThreads detached;  // os.close
+        Pipe& inbox = inboxes_[static_cast<std::size_t>(partner)];
+        ::close(inbox.write_fd);
+        inbox.write_fd = -1;
+      }
+      throw;
+    }
+    return sum;
+  }
+
+ private:
+  std::uint64_t Rounds(int index, int partner, std::int64_t rounds, bench::UnitRange units, bench::ThreadOutput& out) {
     struct Wire {
       std::int64_t unit;  // -1: no unit this round
       std::int64_t value;
@@ -226,7 +245,6 @@ class PipePingPongWorkload : public UnitWorkload {
     return sum;
   }
 
- private:
   std::vector<Pipe> inboxes_;  // inboxes_[i]: what thread i reads
 };
 
