@@ -79,10 +79,13 @@ def inert_figure(fig) -> None:
     tick labels set from names); once per figure, however many formats it is saved in."""
     if getattr(fig, "_ftb_inert", False):
         return
-    from matplotlib.category import StrCategoryFormatter
     from matplotlib.text import Text
-    from matplotlib.ticker import FixedFormatter, FuncFormatter
+    from matplotlib import ticker
 
+    # Formatters that print numbers (their mathtext, such as 10^2 on a log axis, is ours); any
+    # other (fixed labels, set_ticks(ticks, labels), categories) may print names.
+    numeric = (ticker.ScalarFormatter, ticker.LogFormatter, ticker.NullFormatter,
+               ticker.EngFormatter, ticker.PercentFormatter)
     for text in fig.findobj(Text):
         if text.get_text():
             text.set_text(chart_text(text.get_text()))
@@ -91,8 +94,6 @@ def inert_figure(fig) -> None:
             for get, put in ((axis.get_major_formatter, axis.set_major_formatter),
                              (axis.get_minor_formatter, axis.set_minor_formatter)):
                 formatter = get()
-                if isinstance(formatter, FixedFormatter):
-                    formatter.seq = [chart_text(s) for s in formatter.seq]
-                elif isinstance(formatter, StrCategoryFormatter):
-                    put(FuncFormatter(lambda x, pos, f=formatter: chart_text(f(x, pos))))
+                if not isinstance(formatter, numeric):
+                    put(ticker.FuncFormatter(lambda x, pos, f=formatter: chart_text(f(x, pos))))
     fig._ftb_inert = True
