@@ -2,8 +2,9 @@
 against a schema of the fields they use, the PR comment's verdict script run against a stand-in
 ftbench for every exit status, and the Slurm script's commands in a dry run.
 
-The Slurm script is checked in its dry run only: no Slurm cluster (slurmctld, slurmd, munge) is
-started here. python3-yaml and python3-jsonschema are Debian's (scripts/setup-debian.sh)."""
+The Slurm script's real run on a one-node cluster is the ctest harness.slurm_local (it needs root
+and slurm-wlm); here its dry run. python3-yaml and python3-jsonschema are Debian's
+(scripts/setup-debian.sh)."""
 import os
 import shlex
 import stat
