@@ -199,7 +199,7 @@ def efficiency_chart(sweeps: list):
         ax.set_ylim(0, top * 1.08)
         ax.set_xlabel("cores of the machine", fontsize=8)
         ax.set_ylabel("efficiency (speedup / threads)", fontsize=7)
-        ax.set_title(w, fontsize=10)
+        ax.set_title(w if len(w) <= 40 else w[:39] + "…", fontsize=10)  # a panel's width
         ax.grid(alpha=0.3)
     ch._legend_outside(axes[min(len(axes), 4) - 1], fontsize=7)
     caption = textwrap.fill(" | ".join(f"M{s.index}: {machine(s.results)['host']}, {s.cores} cores, "
