@@ -3,6 +3,7 @@
 #
 #   bin/ftbench                  the binary
 #   share/ftbench/plots/         its Python tools: ftbench_report.py, ftbench_compare.py, ftbplots/
+#                                (and ftbench_merge.py)
 #                                (the binary finds them relative to its own location: python_tool.h)
 #   share/ftbench/workloads/py/  the Python workloads (found relative to the binary too:
 #                                harness/src/python_workloads.h)
@@ -13,6 +14,7 @@
 # harness/CMakeLists.txt.
 set(ftb_tools_dir ${CMAKE_INSTALL_DATADIR}/ftbench/plots)
 install(PROGRAMS plots/ftbench_report.py plots/ftbench_compare.py DESTINATION ${ftb_tools_dir})
+install(PROGRAMS plots/ftbench_merge.py DESTINATION ${ftb_tools_dir})
 install(DIRECTORY plots/ftbplots DESTINATION ${ftb_tools_dir}
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -14,6 +14,9 @@ packages=(
   libhwloc-dev hwloc libcli11-dev nlohmann-json3-dev libfmt-dev
   # plots and their tests, run with /usr/bin/python3 (scipy: Google Benchmark's compare.py imports it)
   python3 python3-matplotlib python3-numpy python3-pytest python3-scipy
+  # the CI examples' tests: the workflows loaded and checked against a schema, and the Slurm
+  # example run on a one-node cluster (scripts/slurm/local-cluster.sh; installs and starts in seconds)
+  python3-yaml python3-jsonschema slurm-wlm
   # the report's browser test renders report.html headless
   chromium
 )

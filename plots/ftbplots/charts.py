@@ -7,6 +7,7 @@ naming the machine, the date and the commit of the results it shows.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
-from . import calibration, stats  # noqa: E402
+from . import calibration, stats, untrusted  # noqa: E402
 from .results import Results  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
@@ -118,7 +119,13 @@ def _log_y(ax, values: list) -> None:
 
 
 def safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    """A file name part from a workload name (untrusted: untrusted.py): ASCII letters, digits and
+    `_.-` only, at most 64 characters; a name that needed any change gets a hash of itself, so
+    that two names never share a file (`a/b` and `a_b`) and none leaves the directory."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:64]
+    if safe == name:
+        return safe
+    return f"{safe}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
 # --- 1. scaling -------------------------------------------------------------------------------
@@ -523,6 +530,7 @@ def _log_x(ax, values: list) -> None:
 # --- drawing everything -----------------------------------------------------------------------
 
 def save(fig: Figure, path: Path) -> Path:
+    untrusted.inert_figure(fig)  # names from the results file: no mathtext, no control characters
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=PNG_DPI, metadata=_metadata(path))
     return path

@@ -8,12 +8,15 @@ import json
 from dataclasses import asdict
 
 from .compare import CellResult, Comparison
+# Names, labels and notes come from the results files (untrusted: a pull request's sweep ends up in
+# its comment): md_text escapes them in markdown, visible() keeps control characters off terminals.
+from .untrusted import md_text, visible
 
 VERDICT_MARK = {"regression": "REGRESSION", "improvement": "improvement"}
 
 
-def _memory_lines(cmp, bullet: str) -> list:
-    return [f"{bullet}{'MEMORY INCREASE' if f.change > 0 else 'memory decrease'}: {f.message}"
+def _memory_lines(cmp, bullet: str, escape=str) -> list:
+    return [f"{bullet}{'MEMORY INCREASE' if f.change > 0 else 'memory decrease'}: {escape(f.message)}"
             for f in cmp.memory] or [f"{bullet}nothing beyond the threshold"]
 
 
@@ -88,12 +91,12 @@ def render_text(cmp: Comparison) -> str:
         lines.append(f"chart: {cmp.chart}")
     lines.append("")
     lines.append(f"Result: {cmp.verdict_line()}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _md_table(header: list, rows: list) -> list:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(v.replace("|", "\\|") for v in r) + " |" for r in rows]
+    out += ["| " + " | ".join(md_text(v) for v in r) + " |" for r in rows]
     return out
 
 
@@ -101,10 +104,10 @@ def render_markdown(cmp: Comparison) -> str:
     status = ("**Regression**" if cmp.regressions else
               "**Inconclusive**" if cmp.inconclusive else "**No regression**")
     lines = [f"### ftbench compare: {status}", "",
-             f"{cmp.verdict_line()}. {_method(cmp)}.", "",
-             f"- base: `{cmp.base_label}`", f"- new: `{cmp.new_label}`", ""]
+             f"{md_text(cmp.verdict_line())}. {_method(cmp)}.", "",
+             f"- base: {md_text(cmp.base_label)}", f"- new: {md_text(cmp.new_label)}", ""]
     for note in cmp.notes:
-        lines.append(f"> **Note:** {note}")
+        lines.append(f"> **Note:** {md_text(note)}")
     if cmp.notes:
         lines.append("")
     lines.append("#### Geometric mean of new / base per variant")
@@ -122,11 +125,11 @@ def render_markdown(cmp: Comparison) -> str:
                      "None beyond the threshold and significant after the correction.")
     lines.append("")
     lines.append("#### Curve view (threshold only, not part of the exit status)")
-    lines += [f"- {f.message}" + ("" if f.cis_overlap else " (95% CIs do not overlap)")
+    lines += [f"- {md_text(f.message)}" + ("" if f.cis_overlap else " (95% CIs do not overlap)")
               for f in cmp.findings] or ["Nothing beyond the threshold."]
     lines.append("")
     lines.append(f"#### Memory (threshold {cmp.memory_threshold:.0%} on medians; an increase is exit 1)")
-    lines += _memory_lines(cmp, "- ")
+    lines += _memory_lines(cmp, "- ", md_text)
     lines.append("")
     if cmp.chart:
         lines += [f"![new / base median wall time per cell]({cmp.chart})", ""]

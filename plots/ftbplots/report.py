@@ -26,6 +26,8 @@ from . import calibration as cal
 from . import charts as ch
 from . import stats
 from .results import Metric, Results, cell_name, load_micro, machine
+# Every string from a results file is escaped (untrusted.py): html_text in HTML, md_text in Markdown.
+from .untrusted import html_text, md_text
 
 HTML_STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
@@ -257,8 +259,8 @@ class ReportData:
 # --- Markdown ---------------------------------------------------------------------------------
 
 def _md_table(header: list, rows: list) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -268,8 +270,8 @@ def markdown(results: Results, charts: list, micro_rows: list,
     sections = [section for section in SECTIONS if section.present(data)]
     parts = ["# ftbench report", "", "Contents:", ""]
     for section in sections:
-        parts.append(f"- [{section.title}](#{section.key})")
-        parts += [f"  - [{title}](#{anchor})" for anchor, title in section.subsections(data)]
+        parts.append(f"- [{md_text(section.title)}](#{section.key})")
+        parts += [f"  - [{md_text(title)}](#{anchor})" for anchor, title in section.subsections(data)]
     parts.append("")
     for section in sections:
         parts += [f'<a id="{section.key}"></a>', "", f"## {section.title}", "",
@@ -288,16 +290,16 @@ def _md_charts(data: ReportData) -> str:
     parts = []
     for chart in data.charts:
         image = chart.files.get("png") or chart.files.get("svg")
-        parts += [f'<a id="{chart.key}"></a>', "", f"### {chart.title}", "", chart.description, "",
-                  f"![{chart.title}]({image.name})", ""]
+        parts += [f'<a id="{chart.key}"></a>', "", f"### {md_text(chart.title)}", "", chart.description, "",
+                  f"![{md_text(chart.title)}]({image.name})", ""]
     return "\n".join(parts)
 
 
 def _md_warnings(data: ReportData) -> str:
     groups = warnings_by_kind(warnings(data.results))
-    parts = ["<details>", f"<summary>{html.escape(warnings_summary(groups))}</summary>", ""]
+    parts = ["<details>", f"<summary>{html_text(warnings_summary(groups))}</summary>", ""]
     for kind, lines in groups.items():
-        parts += [f"**{kind}** ({len(lines)})", ""] + [f"- {l}" for l in lines] + [""]
+        parts += [f"**{md_text(kind)}** ({len(lines)})", ""] + [f"- {md_text(l)}" for l in lines] + [""]
     parts.append("</details>")
     return "\n".join(parts)
 
@@ -333,15 +335,15 @@ def _micro_cells(micro_rows: list) -> list:
 # --- HTML -------------------------------------------------------------------------------------
 
 def _html_table(header: list, rows: list) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+    head = "".join(f"<th>{html_text(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(str(c))}</td>" for c in row) + "</tr>"
                    for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _html_row_table(rows, css_class: str) -> str:
     """A table of (name, value) rows with the names as row headers: no header row at all."""
-    body = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+    body = "".join(f"<tr><th scope='row'>{html_text(str(k))}</th><td>{html_text(str(v))}</td></tr>"
                    for k, v in rows)
     return f"<table class='{css_class}'><tbody>{body}</tbody></table>"
 
@@ -350,14 +352,14 @@ def _embedded_image(chart) -> str:
     """The chart as a base64 PNG <img>, or its SVG inline when no PNG was drawn."""
     if "png" in chart.files:
         data = base64.b64encode(chart.files["png"].read_bytes()).decode("ascii")
-        return f'<img alt="{html.escape(chart.title)}" src="data:image/png;base64,{data}">'
+        return f'<img alt="{html_text(chart.title)}" src="data:image/png;base64,{data}">'
     svg = chart.files["svg"].read_text(encoding="utf-8")
     return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE
 
 
 def html_report(results: Results, charts: list, micro_rows: list,
                 calibration_threshold: float = cal.DEFAULT_THRESHOLD) -> str:
-    e = html.escape
+    e = html_text
     data = ReportData(results, charts, micro_rows)
     sections = [section for section in SECTIONS if section.present(data)]
     toc = ["<nav class='toc'><strong>Contents</strong><ul>"]
@@ -378,14 +380,14 @@ def html_report(results: Results, charts: list, micro_rows: list,
 
 def _html_headline(data: ReportData) -> str:
     section = data.calibration
-    return (f"<p class='note'>{html.escape(HEADLINE_NOTE)}</p>"
+    return (f"<p class='note'>{html_text(HEADLINE_NOTE)}</p>"
             + _html_table(*headline_table(data.results))
-            + (f"<p class='noise'>{html.escape(noise)}</p>" if (noise := noise_line(data.results)) else "")
-            + (f"<p class='calibration'>{html.escape(section.summary)}</p>" if section else ""))
+            + (f"<p class='noise'>{html_text(noise)}</p>" if (noise := noise_line(data.results)) else "")
+            + (f"<p class='calibration'>{html_text(section.summary)}</p>" if section else ""))
 
 
 def _html_calibration(data: ReportData) -> str:
-    e = html.escape
+    e = html_text
     section = data.calibration
     return "\n".join([f"<p class='note'>{e(CALIBRATION_NOTE)}</p>", f"<p>{e(section.summary)}</p>",
                       "<h3 id='calibration-relative'>Efficiency relative to the machine</h3>",
@@ -394,7 +396,7 @@ def _html_calibration(data: ReportData) -> str:
 
 
 def _html_charts(data: ReportData) -> str:
-    e = html.escape
+    e = html_text
     parts = []
     for chart in data.charts:
         parts += [f"<h3 id='{e(chart.key)}'>{e(chart.title)}</h3>",
@@ -403,7 +405,7 @@ def _html_charts(data: ReportData) -> str:
 
 
 def _html_warnings(data: ReportData) -> str:
-    e = html.escape
+    e = html_text
     groups = warnings_by_kind(warnings(data.results))
     parts = [f"<details><summary>{e(warnings_summary(groups))}</summary>"]
     for kind, lines in groups.items():
@@ -418,7 +420,7 @@ def _html_machine(data: ReportData) -> str:
 
 
 def _html_primitives(data: ReportData) -> str:
-    return (f"<p class='note'>{html.escape(MICRO_NOTE)}</p>"
+    return (f"<p class='note'>{html_text(MICRO_NOTE)}</p>"
             + _html_table(["benchmark", "real_time (median)", "unit"], _micro_cells(data.micro_rows)))
 
 
