@@ -122,6 +122,7 @@ std::string EnvironmentValue(const std::string& setting) {
 }  // namespace
 
 std::vector<std::string> MechanismsEnvironment(const std::string& name) {
+  if (name.find(kSeparator) == std::string::npos) return {};  // also the calibration cell's "machine"
   MechanismVariant resolved = ResolveMechanismVariant(name);
   if (!resolved.setting) return {};
   const char* inherited = std::getenv("FTBENCH_MECHANISMS");

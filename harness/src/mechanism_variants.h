@@ -56,7 +56,7 @@ struct MechanismVariant {
 MechanismVariant ResolveMechanismVariant(const std::string& name);
 
 // The environment entry ("FTBENCH_MECHANISMS=...") a cell child of this variant name needs; empty
-// for a plain name (the child inherits this process's environment). Throws InputError if the name
+// for a name without a setting, registered or not (the child inherits this process's environment). Throws InputError if the name
 // carries a setting and this process's environment sets FTBENCH_MECHANISMS too (the two would
 // disagree about what the sweep measured).
 std::vector<std::string> MechanismsEnvironment(const std::string& name);

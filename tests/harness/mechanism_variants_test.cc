@@ -53,6 +53,7 @@ TEST_F(MechanismVariantsTest, CanonicalSpellings) {
 TEST_F(MechanismVariantsTest, TheChildGetsTheSettingInItsEnvironment) {
   EXPECT_EQ(MechanismsEnvironment("brc"), Names{});
   EXPECT_EQ(MechanismsEnvironment("gil"), Names{});
+  EXPECT_EQ(MechanismsEnvironment("machine"), Names{});  // the calibration cell's
   EXPECT_EQ(MechanismsEnvironment("brc:3.13"), Names{"FTBENCH_MECHANISMS=3.13"});
   EXPECT_EQ(MechanismsEnvironment("brc:deferred+immortal_constants"),
             Names{"FTBENCH_MECHANISMS=deferred,immortal_constants"});

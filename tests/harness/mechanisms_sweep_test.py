@@ -28,15 +28,16 @@ def main():
         out = Path(tmp) / "sweep"
         args = [ftbench, "run", "--workloads", "create_object,py.create_object", "--variants", "gil,brc",
                 "--mechanisms", "3.14,3.13,none", "--threads", "1,2", "--repetitions", "2", "--warmup", "0",
-                "--work-scale", "0.02", "--no-calibration", "--out", str(out)]
+                "--work-scale", "0.02", "--out", str(out)]
         run = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
         check(run.returncode == 0, f"ftbench run exited {run.returncode}: {run.stderr}")
         doc = json.loads((out / "results.json").read_text())
         ft = doc["context"]["ftbench"]
         check(ft["variants"] == ["gil", "brc", "brc:3.13", "brc:none"], f"the variants: {ft['variants']}")
         check(ft["mechanisms"] == ["3.14", "3.13", "none"], f"the settings: {ft.get('mechanisms')}")
-        rows = [r for r in doc["benchmarks"] if r["run_type"] == "iteration"]
-        check(len(rows) == 2 * 4 * 2 * 2, f"32 runs: {len(rows)}")
+        runs = [r for r in doc["benchmarks"] if r["run_type"] == "iteration"]
+        rows = [r for r in runs if r["variant"] != "machine"]  # the calibration cells run too
+        check(len(rows) == 2 * 4 * 2 * 2 and len(runs) == 36, f"32 runs and 4 calibration runs: {len(runs)}")
         ops = {}
         for r in rows:
             check(r["leaked_objects"] == 0, f"{r['name']}: {r['leaked_objects']} objects leaked")
@@ -54,11 +55,11 @@ def main():
         resume = subprocess.run([ftbench, "run", "--resume", str(out)], capture_output=True, text=True, timeout=600,
                                 env=env)
         check(resume.returncode == 0, f"resume exited {resume.returncode}: {resume.stderr}")
-        check("27 runs already done" in resume.stderr, f"resume: {resume.stderr}")
+        check("31 runs already done" in resume.stderr, f"resume: {resume.stderr}")
         doc = json.loads((out / "results.json").read_text())
         rows = [r for r in doc["benchmarks"] if r["run_type"] == "iteration"]
-        check(len(rows) == 32 and {r["variant"] for r in rows} == {"gil", "brc", "brc:3.13", "brc:none"},
-              "resumed: 32 runs of the four variants")
+        check(len(rows) == 36 and {r["variant"] for r in rows} == {"gil", "brc", "brc:3.13", "brc:none", "machine"},
+              "resumed: 32 runs of the four variants and 4 calibration runs")
         report = subprocess.run([ftbench, "report", str(out), "--out", str(Path(tmp) / "report")],
                                 capture_output=True, text=True, timeout=600, env=env)
         check(report.returncode == 0, f"report exited {report.returncode}: {report.stderr}")
