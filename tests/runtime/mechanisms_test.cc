@@ -472,9 +472,17 @@ TEST_F(MechanismsTest, ImmortalizeOnFirstThreadMakesDeferredObjectsImmortal) {
     Ref temporary = Class("T", {});
   }
   EXPECT_EQ(CollectDeferred(), kMechanisms ? 1 : 0);
-  EXPECT_EQ(LiveObjectsTotal(), live_before + 4);  // C, m, C's dict, its name
+  // A module's globals and a function that holds them, each held by the other (the dict's entry
+  // is never cleared: ReleaseThreadImmortalized frees both, whichever goes first).
+  Ref globals = Dict();
+  SetDeferredRefcount(globals.get());
+  Ref fn = Ref::Steal(NewObject<TestFunction>(&g_test_function_type));
+  static_cast<TestFunction*>(fn.get())->globals = Ref::New(globals.get()).release();
+  SetDeferredRefcount(fn.get());
+  DictSet(globals.get(), Str("f").get(), fn.get());
+  EXPECT_EQ(LiveObjectsTotal(), live_before + 7);  // C, m, C's dict, its name; globals, f, "f"
   const std::int64_t registered = DeferredObjectCount();
-  EXPECT_EQ(registered, kMechanisms ? 2 : 0);
+  EXPECT_EQ(registered, kMechanisms ? 4 : 0);
 
   // The first worker: C and m are immortal once it is attached; the workers' increfs and
   // instances write nothing to them.
@@ -497,8 +505,9 @@ TEST_F(MechanismsTest, ImmortalizeOnFirstThreadMakesDeferredObjectsImmortal) {
   EXPECT_EQ(ImmortalizedOnThreadStart(), kMechanisms);
   EXPECT_EQ(ThreadImmortalizedObjectCount(), registered);
   EXPECT_EQ(DeferredObjectCount(), 0) << "every deferred object was made immortal";
-  // Immortal objects leave the tallies; what they hold (C's dict and name) does not.
-  EXPECT_EQ(LiveObjectsTotal(), live_before + (kMechanisms ? 2 : 4));
+  // Immortal objects leave the tallies; what they hold (C's dict and name, the key "f") does not.
+  EXPECT_EQ(LiveObjectsTotal(), live_before + (kMechanisms ? 3 : 7));
+  EXPECT_EQ(IsImmortal(globals.get()) && IsImmortal(fn.get()), kMechanisms);
 
   // After the trigger: a new class and its methods are immortal at once; instances stay mortal.
   Ref later_method = Function("n", Noop);
@@ -510,8 +519,13 @@ TEST_F(MechanismsTest, ImmortalizeOnFirstThreadMakesDeferredObjectsImmortal) {
   EXPECT_EQ(CollectDeferred(), 0);
 
   // Nothing leaks: the owner drops its references (no-ops on immortal objects), then releases them.
-  for (Ref* r : {&cls, &method, &later, &later_method}) r->reset();
-  EXPECT_EQ(ReleaseThreadImmortalized(), kMechanisms ? 4 : 0);
+  for (Ref* r : {&cls, &method, &later, &later_method, &fn}) r->reset();
+  if (!kMechanisms) {
+    Ref key = Str("f");
+    EXPECT_TRUE(DictDel(globals.get(), key.get()));  // gil, atomic: cut the cycle, as a module's teardown
+  }
+  globals.reset();
+  EXPECT_EQ(ReleaseThreadImmortalized(), kMechanisms ? 6 : 0);
   EXPECT_EQ(ThreadImmortalizedObjectCount(), 0);
   EXPECT_EQ(LiveObjectsTotal(), live_before);
 }
