@@ -331,9 +331,9 @@ void AddRunCommand(CLI::App& app) {
     o->workloads = SplitList(o->workloads, "--workloads", workloads->count() > 0);
     o->threads = ParseThreadList(o->threads_words, "--threads", threads->count() > 0);
     if (!o->resume.empty()) {
-      for (const char* other : {"--variants", "--mechanisms", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
+      for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process", "--no-calibration"})
+                                "--in-process", "--no-calibration", "--mechanisms"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
     o->command_line = InvocationLine();
