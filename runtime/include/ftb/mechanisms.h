@@ -12,7 +12,7 @@
 //                             the true count is needed (CPython 3.14, Python/uniqueid.c).
 //   immortal_constants        code constants (ints, floats, strs the compiler made) are immortal
 //                             (CPython 3.13t, gh-118667).
-//   immortalize_on_thread     CPython 3.13t's stop-gap instead of the first two (gh-118112): the
+//   immortalize_on_thread     CPython 3.13t's stop-gap instead of the first two (gh-117783): the
 //                             objects that would be deferred are made immortal when the first
 //                             thread other than the first one attaches. Off by default.
 //
@@ -128,7 +128,7 @@ std::int64_t TrueRefcount(Object* op) noexcept;
 void AssignTypeUniqueId(TypeObject* cls) noexcept;
 void ReleaseTypeUniqueId(TypeObject* cls) noexcept;
 
-// ---- immortalize on the first extra thread (CPython 3.13t, gh-118112) ----
+// ---- immortalize on the first extra thread (CPython 3.13t, gh-117783) ----
 //
 // CPython 3.13 marked functions, code objects, module globals and heap types deferred but its
 // interpreter still wrote their counts; so that they would not bounce between cores, 3.13t made
