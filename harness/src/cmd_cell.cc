@@ -5,6 +5,7 @@
 #include "calibration.h"
 #include "cell_json.h"
 #include "commands.h"
+#include "mechanism_variants.h"
 #include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
@@ -51,7 +52,9 @@ void AddCellCommand(CLI::App& app) {
       RunCalibrationCell(*o);
       return;
     }
-    const bench::Variant* variant = bench::ResolveVariants({o->variant}).front();
+    bench::MechanismVariant resolved = bench::ResolveMechanismVariant(o->variant);  // brc:3.13 (mechanism_variants.h)
+    bench::CheckMechanismsEnvironment(resolved);
+    const bench::Variant* variant = resolved.variant;
     const bench::WorkloadSpec* spec = bench::FindWorkloadSpec(o->workload);
     if (spec == nullptr) throw UsageError("unknown workload " + o->workload);
     bench::CheckSize(o->size);

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "machine_context.h"
+#include "mechanism_variants.h"
 #include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
@@ -98,6 +99,7 @@ constexpr double kInstructionsSize = 0.1;
 
 struct RunOptions {
   std::vector<std::string> variants;
+  std::vector<std::string> mechanisms;
   std::vector<std::string> workloads;
   std::vector<std::string> threads_words;
   std::vector<int> threads;
@@ -211,8 +213,8 @@ int Run(RunOptions& o) {
     }
     fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
   } else {
-    settings.variants.clear();
-    for (const bench::Variant* v : bench::ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);
+    settings.variants = bench::ExpandMechanismVariants(o.variants, o.mechanisms);
+    settings.mechanisms = bench::ParseMechanismsList(o.mechanisms);
     settings.workloads = bench::ResolveWorkloads(o.workloads);
     settings.threads = o.threads.empty() ? DefaultThreads(topology.Cores()) : o.threads;
     settings.placement = *bench::ParsePlacement(o.placement);  // checked by PlacementChoice
@@ -282,6 +284,10 @@ void AddRunCommand(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Sweep variants x workloads x thread counts and write results");
   CLI::Option* variants = AddListOption(cmd, "--variants", o->variants, "variants to run (default: all)");
+  CLI::Option* mechanisms = AddListOption(
+      cmd, "--mechanisms", o->mechanisms,
+      "brc's mechanisms for shared objects, each setting its own variant: 3.14 (the default, plain brc), 3.13 "
+      "(brc:3.13), none (brc:none), or mechanisms joined by '+' (default: 3.14)");
   CLI::Option* workloads = AddListOption(cmd, "--workloads", o->workloads, "workload names or categories (default: all)");
   AddWorkloadFileOption(cmd);
   CLI::Option* threads = AddListOption(
@@ -318,15 +324,16 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
-  cmd->callback([o, seed, cmd, variants, workloads, threads] {
+  cmd->callback([o, seed, cmd, variants, mechanisms, workloads, threads] {
     o->seed_given = seed->count() > 0;
     o->variants = SplitList(o->variants, "--variants", variants->count() > 0);
+    o->mechanisms = SplitList(o->mechanisms, "--mechanisms", mechanisms->count() > 0);
     o->workloads = SplitList(o->workloads, "--workloads", workloads->count() > 0);
     o->threads = ParseThreadList(o->threads_words, "--threads", threads->count() > 0);
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process", "--no-calibration"})
+                                "--in-process", "--no-calibration", "--mechanisms"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
     o->command_line = InvocationLine();

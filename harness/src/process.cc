@@ -70,7 +70,16 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv_strings, const S
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<char*> envp;
-  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  std::vector<std::string> added = options.environment;
+  auto replaced = [&](const char* entry) {
+    for (const std::string& a : added)
+      if (std::size_t eq = a.find('='); eq != std::string::npos && std::strncmp(entry, a.c_str(), eq + 1) == 0)
+        return true;
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e)
+    if (!replaced(*e)) envp.push_back(*e);
+  for (std::string& a : added) envp.push_back(a.data());
   envp.push_back(nullptr);
 
   int out[2] = {-1, -1}, error[2] = {-1, -1};

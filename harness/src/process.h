@@ -29,6 +29,8 @@ struct SpawnOptions {
   bool capture_stderr = false;
   // Signals the child starts with at their default action, when this process ignores them.
   std::vector<int> default_signals;
+  // "NAME=VALUE" entries added to the child's environment (replacing this process's NAME).
+  std::vector<std::string> environment;
 };
 
 // How a child ended.

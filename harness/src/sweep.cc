@@ -23,6 +23,7 @@
 #include "cell_json.h"
 #include "process.h"
 #include "machine_context.h"
+#include "mechanism_variants.h"
 #include "workload_select.h"
 
 namespace ftb::bench {
@@ -44,6 +45,7 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["isolation"] = in_process ? "none" : "process";
   ft["calibration"] = calibration;
   ft["knobs"] = knobs;
+  if (!mechanisms.empty()) ft["mechanisms"] = mechanisms;
   ft["command_line"] = command_line;
   ft["schema_version"] = kSchemaVersion;
 }
@@ -94,6 +96,7 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   if (!ft.is_object()) throw std::runtime_error("the recorded settings (context.ftbench) are not an object");
   SweepSettings s;
   s.variants = Names("variants", Setting(ft, "variants"));
+  if (ft.contains("mechanisms")) s.mechanisms = Names("mechanisms", ft["mechanisms"]);
   s.workloads = Names("workloads", Setting(ft, "workloads"));
   const json& threads = Setting(ft, "threads");
   if (!threads.is_array()) WrongType("threads", "a list of thread counts", threads);
@@ -148,8 +151,11 @@ void CheckSweepSettings(const SweepSettings& s, bool recorded) {
       if (!seen.insert(item).second) throw InputError(fmt::format("{}: {} appears twice", name(option, key), item));
   };
   if (s.variants.empty()) throw InputError(name("--variants", "variants") + ": no variant");
-  for (const std::string& v : s.variants)
-    if (FindVariant(v) == nullptr) throw InputError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
+  for (const std::string& v : s.variants) {
+    if (FindVariant(v) == nullptr && v.find(':') == std::string::npos)
+      throw InputError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
+    CheckMechanismVariantInSweep(v, s.in_process, name("--variants", "variants"));
+  }
   distinct(s.variants, "--variants", "variants");
   if (s.workloads.empty()) throw InputError(name("--workloads", "workloads") + ": no workload");
   for (const std::string& w : s.workloads)
@@ -269,7 +275,7 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   // cell outlives it. Its stderr goes to a file read after it exits: a warning every run repeats
   // (the legacy module's, 40 times a quick sweep) is shown once.
   ChildProcess child(args, {.own_group = true, .die_with_parent = true, .capture_stdout = true, .capture_stderr = true,
-                            .default_signals = {}});
+                            .default_signals = {}, .environment = MechanismsEnvironment(key.variant)});
   g_running_group.store(child.pid());
   struct Unpublish {  // before ~ChildProcess reaps it, should anything below throw
     ~Unpublish() { g_running_group.store(0); }
@@ -352,7 +358,7 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     // The calibration cell (calibration.h) is planned and run like a cell, without a runtime.
     const bool calibration = IsCalibration(p.key.workload, p.key.variant);
     const WorkloadSpec* spec = calibration ? nullptr : FindWorkloadSpec(p.key.workload);
-    const Variant* variant = calibration ? nullptr : FindVariant(p.key.variant);
+    const Variant* variant = calibration ? nullptr : ResolveMechanismVariant(p.key.variant).variant;
     if (!calibration && (spec == nullptr || variant == nullptr))
       throw std::runtime_error("unknown workload or variant in the plan");
     const WorkloadEntry* entry = calibration ? nullptr : variant->Find(p.key.workload);

@@ -53,6 +53,9 @@ struct SweepSettings {
   // run --no-calibration and under --instructions. Absent from older results files: false.
   bool calibration = false;
   std::map<std::string, double> knobs;
+  // run --mechanisms, canonical (mechanism_variants.h); the variant names carry each setting.
+  // Written only when given; absent: none given.
+  std::vector<std::string> mechanisms;
   std::string command_line;
 
   void WriteTo(nlohmann::json& ftbench_context) const;

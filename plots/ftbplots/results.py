@@ -472,9 +472,11 @@ def _main_config(context: dict, cells: dict) -> tuple:
 
 
 def _variant_order_key(variant: str) -> tuple:
-    if variant in KNOWN_VARIANTS:
-        return (KNOWN_VARIANTS.index(variant), "")
-    return (len(KNOWN_VARIANTS), variant)
+    # A variant run with other mechanisms ("brc:3.13", ftbench run --mechanisms) follows its own.
+    base = variant.split(":", 1)[0]
+    if base in KNOWN_VARIANTS:
+        return (KNOWN_VARIANTS.index(base), variant != base, variant)
+    return (len(KNOWN_VARIANTS), True, variant)
 
 
 def load_micro(directory) -> tuple:

@@ -141,3 +141,11 @@ def test_schema_2_wall_seconds_is_a_number_and_its_interval_beside_it(sweep, tmp
         assert v2.cell(cell.workload, cell.variant, cell.threads).metric("wall_seconds") == \
             cell.metric("wall_seconds")
     assert v2.cell("fib", "brc", 4).counters == sweep.cell("fib", "brc", 4).counters
+
+
+def test_mechanism_variants_follow_their_own():
+    # ftbench run --mechanisms: brc:3.13 and brc:none come right after brc, unknown names last.
+    from ftbplots.results import _variant_order_key
+    names = ["cpython-3.13t", "brc:none", "brc", "gil", "brc:3.13", "atomic"]
+    assert sorted(names, key=_variant_order_key) == ["gil", "atomic", "brc", "brc:3.13", "brc:none",
+                                                     "cpython-3.13t"]

@@ -3,6 +3,7 @@
 // frees a deferred object once its count, less the bias, is zero and no frame references it).
 // The contract and costs are in ftb/mechanisms.h.
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <unordered_set>
 #include <vector>
@@ -95,6 +96,50 @@ std::vector<Object*> FindGarbageLocked() FTB_REQUIRES(internal::RegistryMutex())
   return garbage;
 }
 
+// ---- immortalize on the first extra thread (CPython 3.13t's _PyGC_ImmortalizeDeferredObjects) ----
+
+// What the mechanism made immortal and ReleaseThreadImmortalized has not freed. Never destroyed.
+struct ThreadImmortalRegistry {
+  std::mutex mu;
+  std::vector<Object*> objects;  // guarded by mu
+};
+
+ThreadImmortalRegistry& ThreadImmortals() {
+  static ThreadImmortalRegistry* registry = new ThreadImmortalRegistry();
+  return *registry;
+}
+
+// Set once, by the first extra thread, with the world stopped (CPython's gc.immortalize).
+std::atomic<bool> g_immortalized_on_thread{false};
+
+// brc's header (a template: only brc instantiates it). The caller has the world stopped or is the
+// only thread that has seen the object.
+template <class P>
+void SetImmortalLocal(Object* op) noexcept {
+  P::Local(op->hdr).store(P::kImmortalLocal, std::memory_order_relaxed);
+}
+
+// Takes the object out of the calling thread's allocation tallies (-1) or puts it back (+1):
+// immortal objects are not counted.
+void TallyImmortal(Object* op, std::int64_t delta) noexcept {
+  ThreadState* ts = tls_thread_state;
+  FTB_CHECK(ts != nullptr, "immortalize_on_thread needs a thread state");
+  int kind = static_cast<int>(op->type->kind);
+  internal::TallyAdd(ts->objects.allocs[kind], delta);
+  internal::TallyAdd(ts->objects.alloc_bytes[kind], delta * static_cast<std::int64_t>(ObjectBytes(op)));
+}
+
+// Makes `op` immortal and records it (the caller has the world stopped, or only it has seen `op`).
+void ImmortalizeAndRecord(Object* op) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    SetImmortalLocal<Policy>(op);
+    TallyImmortal(op, -1);
+    ThreadImmortalRegistry& immortals = ThreadImmortals();
+    std::lock_guard lock(immortals.mu);
+    immortals.objects.push_back(op);
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -111,11 +156,81 @@ void AddCollectorBias(Object* op) noexcept {
   }
 }
 
+void ImmortalizeOnThreadStart(ThreadState* self) noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    if (g_immortalized_on_thread.load(std::memory_order_acquire)) return;
+    {
+      StdLock lock(RegistryMutex());
+      int threads = 0;
+      ForEachThreadLocked([&](ThreadState*) { ++threads; });
+      if (threads < 2) return;  // the first (main) thread
+    }
+    FTB_CHECK(tls_thread_state == self, "ImmortalizeOnThreadStart runs on the attaching thread");
+    WithWorldStopped([]() FTB_REQUIRES(internal::RegistryMutex()) {
+      if (g_immortalized_on_thread.load(std::memory_order_relaxed)) return;  // another thread won
+      DeferredRegistry& registry = Registry();
+      std::lock_guard lock(registry.mu);
+      std::erase_if(registry.objects, [](Object* op) {
+        if (IsImmortal(op)) return true;
+        // A class counted per thread (made before the switch was turned on) stays the collector's.
+        if (op->type == &g_type_type && static_cast<TypeObject*>(op)->unique_id != 0) return false;
+        ImmortalizeAndRecord(op);
+        return true;
+      });
+      g_immortalized_on_thread.store(true, std::memory_order_release);
+    });
+  }
+}
+
 }  // namespace internal
+
+bool ImmortalizedOnThreadStart() noexcept { return g_immortalized_on_thread.load(std::memory_order_acquire); }
+
+std::int64_t ThreadImmortalizedObjectCount() noexcept {
+  ThreadImmortalRegistry& immortals = ThreadImmortals();
+  std::lock_guard lock(immortals.mu);
+  return static_cast<std::int64_t>(immortals.objects.size());
+}
+
+std::int64_t ReleaseThreadImmortalized() noexcept {
+  if constexpr (Policy::kHasOwnerThread) {
+    std::vector<Object*> objects;
+    {
+      ThreadImmortalRegistry& immortals = ThreadImmortals();
+      std::lock_guard lock(immortals.mu);
+      objects.swap(immortals.objects);
+    }
+    // Back in the tallies (Dealloc counts the free), and their memory retired through QSBR
+    // (FreeObject), so that a later dealloc's no-op decref of one of them reads live memory.
+    for (Object* op : objects) {
+      TallyImmortal(op, +1);
+      Policy::OrGcBits(op->hdr, kGcDeferredFree);
+    }
+    // Still immortal: their references to each other are not released; the mortal objects they
+    // hold (a class's dict) are.
+    for (Object* op : objects) Dealloc(op);
+    return static_cast<std::int64_t>(objects.size());
+  } else {
+    return 0;
+  }
+}
 
 void SetDeferredRefcount(Object* op) noexcept {
   if constexpr (Policy::kHasOwnerThread) {
-    if (!CurrentMechanisms().deferred_refcount || IsImmortal(op)) return;
+    const Mechanisms& m = CurrentMechanisms();
+    if (IsImmortal(op)) return;
+    if (m.immortalize_on_thread) {
+      // The caller is attached and there is no eval-breaker check between the test and the
+      // registration: the trigger's stop-the-world cannot fall between them.
+      if (g_immortalized_on_thread.load(std::memory_order_acquire)) {
+        ImmortalizeAndRecord(op);  // CPython 3.13's _PyObject_SetDeferredRefcount after the trigger
+        return;
+      }
+      internal::AddCollectorBias(op);  // until the trigger: freed only by the collector
+      if (!m.deferred_refcount) return;
+    } else if (!m.deferred_refcount) {
+      return;
+    }
     internal::AddCollectorBias(op);
     // After the bias (a release store): a thread that sees the bit and skips its incref sees the
     // bias too.

@@ -24,9 +24,11 @@ MechanismSwitches MechanismsFromEnvironment() {
   static const MechanismSwitches switches = [] {
     const char* value = std::getenv("FTBENCH_MECHANISMS");
     MechanismSwitches all;
-    if (value == nullptr || *value == '\0' || std::strcmp(value, "all") == 0) return all;
-    MechanismSwitches m{false, false, false};
+    if (value == nullptr || *value == '\0' || std::strcmp(value, "all") == 0 || std::strcmp(value, "3.14") == 0)
+      return all;
+    MechanismSwitches m{false, false, false, false};
     if (std::strcmp(value, "none") == 0) return m;
+    if (std::strcmp(value, "3.13") == 0) return MechanismSwitches{false, false, true, true};
     std::string list = value;
     for (std::size_t start = 0; start <= list.size();) {
       std::size_t end = list.find(',', start);
@@ -38,10 +40,12 @@ MechanismSwitches MechanismsFromEnvironment() {
         m.per_thread_type_refcount = true;
       } else if (word == "immortal_constants") {
         m.immortal_constants = true;
+      } else if (word == "immortalize_on_thread") {
+        m.immortalize_on_thread = true;
       } else {
         throw std::invalid_argument("FTBENCH_MECHANISMS: unknown mechanism '" + word +
-                                    "' (valid: all, none, or a comma-separated list of deferred, type_counts, "
-                                    "immortal_constants)");
+                                    "' (valid: all, 3.14, 3.13, none, or a comma-separated list of deferred, "
+                                    "type_counts, immortal_constants, immortalize_on_thread)");
       }
       start = end + 1;
     }

@@ -123,6 +123,11 @@ inline constexpr std::uint8_t kGcBiased = 8;
 // Adds the bias and registers `op` with the collector (brc only). Idempotent.
 void AddCollectorBias(Object* op) noexcept;
 
+// immortalize_on_thread (deferred.cc): called by ThreadAttach on the newly attached thread; if
+// another thread state is registered and the trigger has not fired yet, stops the world and makes
+// every registered deferred object immortal.
+void ImmortalizeOnThreadStart(ThreadState* self) noexcept;
+
 // Stop-the-world for the collector (thread_state.cc): every other registered thread is suspended
 // at its next eval-breaker check or detach until StartTheWorldForCollector. The caller is detached.
 void StopTheWorldForCollector(ThreadState* self) noexcept;

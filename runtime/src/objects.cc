@@ -92,7 +92,8 @@ std::once_flag g_mechanisms_from_environment;
 void ApplyEnvironment() noexcept {
   std::call_once(g_mechanisms_from_environment, [] {
     MechanismSwitches env = MechanismsFromEnvironment();
-    g_mechanisms = Mechanisms{env.deferred_refcount, env.per_thread_type_refcount, env.immortal_constants};
+    g_mechanisms = Mechanisms{env.deferred_refcount, env.per_thread_type_refcount, env.immortal_constants,
+                              env.immortalize_on_thread};
   });
 }
 }  // namespace

@@ -213,6 +213,10 @@ ThreadAttach::ThreadAttach() {
   parking_lot::SetThreadHooks(&internal::kParkingHooks);
   Policy::OnThreadStart(ts_);
   Attach(ts_);
+  // CPython 3.13t: the first extra thread makes the deferred objects immortal (ftb/mechanisms.h).
+  if constexpr (Policy::kHasOwnerThread) {
+    if (CurrentMechanisms().immortalize_on_thread) internal::ImmortalizeOnThreadStart(ts_);
+  }
 }
 
 ThreadAttach::~ThreadAttach() {

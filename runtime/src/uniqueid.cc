@@ -39,7 +39,9 @@ void AddSharedCount(Object* op, std::int64_t count) noexcept {
 
 void AssignTypeUniqueId(TypeObject* cls) noexcept {
   if constexpr (Policy::kHasOwnerThread) {
-    if (!CurrentMechanisms().per_thread_type_refcount || cls->unique_id != 0) return;
+    const Mechanisms& m = CurrentMechanisms();
+    // CPython 3.13 (immortalize_on_thread) had no per-thread counts.
+    if (!m.per_thread_type_refcount || m.immortalize_on_thread || cls->unique_id != 0) return;
     // A class counted per thread can only be freed after a merge: the collector frees it.
     internal::AddCollectorBias(cls);
     UniqueIdPool& pool = Pool();

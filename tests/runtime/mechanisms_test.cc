@@ -445,5 +445,90 @@ TEST_F(MechanismsTest, ConcurrentInstancesStackReadsAndCollections) {
   ReleaseImmortalized(constant);
 }
 
+// CPython 3.13t's stop-gap (gh-118112): the objects that would be deferred (a class, its methods)
+// are made immortal when the first thread other than the main one attaches, with the world
+// stopped; objects made after that are immortal at once. Until then they are counted as any object
+// (3.13's interpreter wrote their counts) and only the collector frees them. Nothing leaks: what
+// the immortal objects hold is freed with them by ReleaseThreadImmortalized. The trigger fires once
+// per process, so this is one test.
+TEST_F(MechanismsTest, ImmortalizeOnFirstThreadMakesDeferredObjectsImmortal) {
+  ASSERT_FALSE(ImmortalizedOnThreadStart()) << "the trigger fires once per process: run this test once";
+  SetMechanisms({.deferred_refcount = false,
+                 .per_thread_type_refcount = true,  // ignored: 3.13 had no per-thread counts
+                 .immortal_constants = true,
+                 .immortalize_on_thread = true});
+  const std::int64_t live_before = LiveObjectsTotal();
+  Ref method = Function("m", Noop);
+  Ref cls = Class("C", {{"m", method.get()}});
+  EXPECT_EQ(static_cast<TypeObject*>(cls.get())->unique_id, 0) << "no per-thread class counts";
+  EXPECT_FALSE(IsImmortal(cls.get()));
+  EXPECT_EQ(HasDeferredRefcount(cls.get()), kMechanisms) << "until the trigger, the collector's";
+  {
+    StackRef ref = StackRef::New(cls.get());  // no kGcDeferred: the stack counts it
+    EXPECT_TRUE(ref.owns_reference());
+    ref.Close();
+  }
+  {  // made and dropped before the trigger: freed by the collector, as a deferred object
+    Ref temporary = Class("T", {});
+  }
+  EXPECT_EQ(CollectDeferred(), kMechanisms ? 1 : 0);
+  // A module's globals and a function that holds them, each held by the other (the dict's entry
+  // is never cleared: ReleaseThreadImmortalized frees both, whichever goes first).
+  Ref globals = Dict();
+  SetDeferredRefcount(globals.get());
+  Ref fn = Ref::Steal(NewObject<TestFunction>(&g_test_function_type));
+  static_cast<TestFunction*>(fn.get())->globals = Ref::New(globals.get()).release();
+  SetDeferredRefcount(fn.get());
+  DictSet(globals.get(), Str("f").get(), fn.get());
+  EXPECT_EQ(LiveObjectsTotal(), live_before + 7);  // C, m, C's dict, its name; globals, f, "f"
+  const std::int64_t registered = DeferredObjectCount();
+  EXPECT_EQ(registered, kMechanisms ? 4 : 0);
+
+  // The first worker: C and m are immortal once it is attached; the workers' increfs and
+  // instances write nothing to them.
+  std::atomic<int> immortal_seen{0};
+  RunThreads(2, [&](int) {
+    if (IsImmortal(cls.get()) && IsImmortal(method.get())) immortal_seen.fetch_add(1);
+    std::int64_t count = Refcount(cls.get());
+    for (int k = 0; k < 1000; ++k) {
+      Ref instance = AllocInstance(cls.get());
+      Ref m = Ref::New(method.get());
+      StackRef ref = StackRef::New(cls.get());
+      EXPECT_EQ(ref.owns_reference(), !kMechanisms);
+      ref.Close();
+    }
+    if (kMechanisms) {
+      EXPECT_EQ(Refcount(cls.get()), count) << "an immortal class's count was written";
+    }
+  });
+  EXPECT_EQ(immortal_seen.load(), kMechanisms ? 2 : 0);
+  EXPECT_EQ(ImmortalizedOnThreadStart(), kMechanisms);
+  EXPECT_EQ(ThreadImmortalizedObjectCount(), registered);
+  EXPECT_EQ(DeferredObjectCount(), 0) << "every deferred object was made immortal";
+  // Immortal objects leave the tallies; what they hold (C's dict and name, the key "f") does not.
+  EXPECT_EQ(LiveObjectsTotal(), live_before + (kMechanisms ? 3 : 7));
+  EXPECT_EQ(IsImmortal(globals.get()) && IsImmortal(fn.get()), kMechanisms);
+
+  // After the trigger: a new class and its methods are immortal at once; instances stay mortal.
+  Ref later_method = Function("n", Noop);
+  Ref later = Class("L", {{"n", later_method.get()}});
+  EXPECT_EQ(IsImmortal(later.get()), kMechanisms);
+  EXPECT_EQ(IsImmortal(later_method.get()), kMechanisms);
+  EXPECT_FALSE(IsImmortal(AllocInstance(later.get()).get()));
+  EXPECT_EQ(ThreadImmortalizedObjectCount(), registered + (kMechanisms ? 2 : 0));
+  EXPECT_EQ(CollectDeferred(), 0);
+
+  // Nothing leaks: the owner drops its references (no-ops on immortal objects), then releases them.
+  for (Ref* r : {&cls, &method, &later, &later_method, &fn}) r->reset();
+  if (!kMechanisms) {
+    Ref key = Str("f");
+    EXPECT_TRUE(DictDel(globals.get(), key.get()));  // gil, atomic: cut the cycle, as a module's teardown
+  }
+  globals.reset();
+  EXPECT_EQ(ReleaseThreadImmortalized(), kMechanisms ? 6 : 0);
+  EXPECT_EQ(ThreadImmortalizedObjectCount(), 0);
+  EXPECT_EQ(LiveObjectsTotal(), live_before);
+}
+
 }  // namespace
 }  // namespace ftb

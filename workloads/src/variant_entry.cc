@@ -29,7 +29,10 @@ bench::Variant& ThisVariant() {
       return out;
     };
     // After a collection: deferred objects (classes, their methods) are freed only by the collector.
+    // Called before a cell's setup and after its workload is destroyed, when nothing uses what
+    // immortalize_on_thread made immortal any more: that is freed first (ftb/mechanisms.h).
     v.runtime.live_objects = [] {
+      ReleaseThreadImmortalized();
       CollectDeferred();
       return LiveObjectsTotal();
     };

@@ -17,13 +17,17 @@ enum class GilMode { kDefault, kForcedOff, kForcedOn };
 GilMode GilModeFromEnvironment();
 
 // FTBENCH_MECHANISMS: which of the brc variant's mechanisms for shared objects are on
-// (ftb/mechanisms.h): unset, empty or "all" = all (the default, CPython 3.14t's), "none", or a
-// comma-separated list of "deferred" (deferred reference counts), "type_counts" (per-thread class
-// counts), "immortal_constants". Read once per process; a program's SetMechanisms call wins.
+// (ftb/mechanisms.h): unset, empty, "all" or "3.14" = the default (CPython 3.14t's: deferred,
+// type_counts, immortal_constants), "3.13" = CPython 3.13t's (immortal_constants,
+// immortalize_on_thread), "none", or a comma-separated list of "deferred" (deferred reference
+// counts), "type_counts" (per-thread class counts), "immortal_constants", "immortalize_on_thread"
+// (make deferred objects immortal when the first extra thread attaches). Read once per process;
+// a program's SetMechanisms call wins.
 struct MechanismSwitches {
   bool deferred_refcount = true;
   bool per_thread_type_refcount = true;
   bool immortal_constants = true;
+  bool immortalize_on_thread = false;
 };
 // Throws std::invalid_argument naming the bad word and the valid ones.
 MechanismSwitches MechanismsFromEnvironment();

@@ -12,6 +12,9 @@
 //                             the true count is needed (CPython 3.14, Python/uniqueid.c).
 //   immortal_constants        code constants (ints, floats, strs the compiler made) are immortal
 //                             (CPython 3.13t, gh-118667).
+//   immortalize_on_thread     CPython 3.13t's stop-gap instead of the first two (gh-117783): the
+//                             objects that would be deferred are made immortal when the first
+//                             thread other than the first one attaches. Off by default.
 //
 // Set them once, before objects are made (a process-wide setting; ftbench runs each measured run
 // in its own process). The defaults are CPython 3.14t's: all on. The switches are read only when
@@ -90,6 +93,7 @@ struct Mechanisms {
   bool deferred_refcount = true;
   bool per_thread_type_refcount = true;
   bool immortal_constants = true;
+  bool immortalize_on_thread = false;
 };
 
 void SetMechanisms(const Mechanisms& mechanisms) noexcept;
@@ -123,6 +127,46 @@ std::int64_t TrueRefcount(Object* op) noexcept;
 // thread. Its dealloc must call ReleaseTypeUniqueId; the class is then freed by CollectDeferred.
 void AssignTypeUniqueId(TypeObject* cls) noexcept;
 void ReleaseTypeUniqueId(TypeObject* cls) noexcept;
+
+// ---- immortalize on the first extra thread (CPython 3.13t, gh-117783) ----
+//
+// CPython 3.13 marked functions, code objects, module globals and heap types deferred but its
+// interpreter still wrote their counts; so that they would not bounce between cores, 3.13t made
+// every deferred object immortal when the first non-main thread started
+// (_PyGC_ImmortalizeDeferredObjects, a stop-the-world walk of the heap), and from then on
+// _PyObject_SetDeferredRefcount made each new such object immortal at once. ftbench's brc does
+// the same with immortalize_on_thread on:
+//
+//   - before the trigger, SetDeferredRefcount gives the object the collector's bias and registers
+//     it (so nothing frees it behind the registry's back; a collection may free it), but sets
+//     kGcDeferred only if deferred_refcount is on too (3.13's interpreter counted them);
+//   - the trigger: a ThreadAttach while another thread state is registered (the harness's first
+//     worker; the main thread is the first). That thread stops the world (the collector's
+//     stop-the-world: every other attached thread must reach an eval-breaker check or detach) and
+//     makes every registered object immortal, once per process;
+//   - after the trigger, SetDeferredRefcount makes the (fresh, not yet shared) object immortal
+//     at once, as 3.13's did;
+//   - a class gets no unique id (AssignTypeUniqueId does nothing): 3.13 had no per-thread counts.
+//
+// Immortalized objects leave the live tallies (immortal objects are not counted). CPython never
+// frees them; ftbench frees them in ReleaseThreadImmortalized, which the harness calls when a cell
+// is over (its leak check), so that whatever they hold (a class's dict) is freed too.
+//
+//   cost  the trigger: one stop-the-world and a pass over the registered objects, once. After
+//         it, no count write at all for these objects (as immortal_constants), but they are never
+//         collected while the process runs.
+
+// Whether the first extra thread has made the deferred objects immortal (immortalize_on_thread).
+bool ImmortalizedOnThreadStart() noexcept;
+// How many objects the mechanism made immortal and ReleaseThreadImmortalized has not freed yet.
+std::int64_t ThreadImmortalizedObjectCount() noexcept;
+// Frees every object the mechanism made immortal; returns how many. Call only when nothing uses
+// them any more and no other thread is attached: their references were not counted while they
+// were immortal (the harness: after a cell's workers have exited and its workload is destroyed).
+// They are deallocated together, still immortal, so that their references to each other are
+// no-ops, and their memory is freed after a grace period (QSBR), so that a dealloc that reads
+// another one's header reads live memory. The trigger stays set, as CPython's does.
+std::int64_t ReleaseThreadImmortalized() noexcept;
 
 // ---- immortal constants ----
 
