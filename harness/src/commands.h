@@ -35,5 +35,6 @@ void AddMicroCommand(CLI::App& app);
 void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
 void AddExportCommand(CLI::App& app);
+void AddHistoryCommand(CLI::App& app);
 
 }  // namespace ftb::cli
