@@ -40,11 +40,12 @@ def baseline(db_path, new: Results, branch: str | None = None,
         settings = json.loads(history_store.settings_text(history_store.settings_of(new)))
         digest = history_store.canonical_hash(json.loads(new.path.read_text(encoding="utf-8")))
         stored = history_store.sweeps(conn, row[0])
-        same = [s for s in stored if s.settings == settings and s.content_hash != digest]
+        same_settings = [s for s in stored if s.settings == settings]
+        same = [s for s in same_settings if s.content_hash != digest]  # NEW itself: never its base
         on_branch = [s for s in same if branch is None or s.branch == branch]
         if not on_branch:
-            why = (f"none with NEW's settings ({history_store.settings_text(settings)})" if not same
-                   else f"none on branch {branch!r}")
+            why = (f"none on branch {branch!r}" if same else "none but NEW itself" if same_settings
+                   else f"none with NEW's settings ({history_store.settings_text(settings)})")
             raise HistoryError(f"{db_path} holds {len(stored)} sweep(s) of {who} but "
                                f"{history_store.printable(why)}: no baseline to compare with")
         chosen = on_branch[-window:]
