@@ -1,8 +1,8 @@
 // ftbench compare BASE NEW: did NEW (a results directory or results.json) regress against BASE?
-//
-// The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
 // ftbench compare --baseline-db FILE [--branch B] [--window N] NEW: the same against the last N
 // sweeps of NEW's machine in a history database, their runs pooled (docs/history.md).
+//
+// The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
 //   /usr/bin/python3 <tools>/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
 //       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
 //       [--chart PATH]
