@@ -182,9 +182,8 @@ SCRIPT = r"""
   var EXTRA = ['#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   var variants = [];
   data.cells.forEach(function (c) { if (variants.indexOf(c.v) < 0) variants.push(c.v); });
-  function color(v, t) {
-    var base = COLORS[v] || EXTRA[variants.indexOf(v) % EXTRA.length];
-    return base;
+  function color(v) {
+    return COLORS[v] || EXTRA[variants.indexOf(v) % EXTRA.length];
   }
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -244,7 +243,7 @@ SCRIPT = r"""
         if (d) el('path', {d: d + 'Z', fill: s.color, 'fill-opacity': 0.18, stroke: 'none'}, svg);
       }
       el('path', {d: path(x, s.y.map(function (v) { return v === null ? null : y(v); })), fill: 'none',
-                  stroke: s.color, 'stroke-width': 1.3}, svg);
+                  stroke: s.color, 'stroke-width': 1.3, 'stroke-opacity': s.op || 1}, svg);
     });
     // change points: a red line at the boundary, linked to its row in the table
     lines.forEach(function (s) {
@@ -276,12 +275,17 @@ SCRIPT = r"""
       lines.forEach(function (s) {
         var sp = document.createElement('span');
         sp.style.color = s.color;
+        sp.style.opacity = s.op || 1;
         sp.textContent = '\u25A0 ' + s.label;
         legend.appendChild(sp);
       });
       fig.appendChild(legend);
     }
   }
+  var threads = [];
+  data.cells.forEach(function (c) { if (threads.indexOf(c.t) < 0) threads.push(c.t); });
+  threads.sort(function (a, b) { return a - b; });
+  function shade(t) { return 1 - 0.6 * threads.indexOf(t) / Math.max(1, threads.length - 1); }  // more threads: lighter
   function cellsOf(w, pred) {
     return data.cells.filter(function (c) { return c.w === w && pred(c); });
   }
@@ -289,18 +293,18 @@ SCRIPT = r"""
     var kind = fig.getAttribute('data-kind'), idx = +fig.getAttribute('data-i');
     if (kind === 'time') {
       var c = data.cells[idx];
-      chart(fig, [{label: 'median', color: color(c.v, c.t), y: c.m, lo: c.lo, hi: c.hi, cp: c.cp}], 'ms');
+      chart(fig, [{label: 'median', color: color(c.v), y: c.m, lo: c.lo, hi: c.hi, cp: c.cp}], 'ms');
     } else if (kind === 'overhead') {
       chart(fig, cellsOf(idx, function (c) { return c.o; }).map(function (c) {
         return {label: c.v, color: color(c.v), y: c.o};
       }), 'x gil', 1);
     } else if (kind === 'eff') {
       chart(fig, cellsOf(idx, function (c) { return c.t > 1 && c.e.some(function (v) { return v !== null; }); }).map(function (c) {
-        return {label: c.v + ' ' + c.t + 't', color: color(c.v), y: c.e};
+        return {label: c.v + ' ' + c.t + 't', color: color(c.v), op: shade(c.t), y: c.e};
       }), 'eff', 1);
     } else if (kind === 'mem') {
       chart(fig, cellsOf(idx, function (c) { return c.r.some(function (v) { return v !== null; }); }).map(function (c) {
-        return {label: c.v + ' ' + c.t + 't', color: color(c.v), y: c.r};
+        return {label: c.v + ' ' + c.t + 't', color: color(c.v), op: shade(c.t), y: c.r};
       }), 'MiB');
     }
   }
