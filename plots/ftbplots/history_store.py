@@ -126,7 +126,8 @@ def open_db(path, create: bool = False) -> sqlite3.Connection:
     if path.exists() and not path.is_file():
         raise HistoryError(f"{path}: not a file")
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None)  # transactions: explicit BEGIN
+        # transactions: explicit BEGIN; another add holding the file is waited for up to a minute
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=60)
     except sqlite3.Error as e:
         raise HistoryError(f"{path}: cannot open the history database ({e})") from None
     try:

@@ -208,6 +208,33 @@ def test_an_interrupted_add_leaves_the_database_as_it_was(tmp_path, monkeypatch,
     assert counts(db)[1] == before[1] + 2
 
 
+def test_a_process_killed_mid_add_leaves_the_database_as_it_was(tmp_path):
+    """SIGKILL in the middle of the insert (a hot journal left behind): the next open rolls it back."""
+    db = tmp_path / "h.db"
+    history_store.add(db, [FIXTURES / "sweep"])
+    before = counts(db)
+    other = write_doc(tmp_path / "other" / "results.json", history_synth.sweep_document(
+        0, 1, ["fib"], threads=(1, 2), repetitions=3))
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {str(PLOTS)!r})
+from ftbplots import history_store
+real, calls = history_store.insert_cells, []
+def dying(conn, sweep_id, rows):
+    calls.append(sweep_id)
+    real(conn, sweep_id, rows)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+history_store.insert_cells = dying
+history_store.add({str(db)!r}, [{str(FIXTURES / "sweep_new")!r}, {str(other)!r}])
+"""
+    proc = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr
+    assert counts(db) == before
+    history_store.add(db, [FIXTURES / "sweep_new", other])
+    assert counts(db)[1] == before[1] + 2
+
+
 # --- change points -------------------------------------------------------------------------------
 
 def noisy_series(rng, n=100, reps=5, step_at=None, factor=1.0, run_noise=0.02, sweep_noise=0.01,
