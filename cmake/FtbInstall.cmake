@@ -2,8 +2,8 @@
 # `cpack -G DEB` (run in the build directory) makes of the same files, installed under /usr:
 #
 #   bin/ftbench                  the binary
-#   share/ftbench/plots/         its Python tools: ftbench_report.py, ftbench_compare.py, ftbplots/
-#                                (and ftbench_merge.py)
+#   share/ftbench/plots/         its Python tools: ftbench_report.py, ftbench_compare.py,
+#                                ftbench_history.py, ftbench_merge.py, ftbplots/
 #                                (the binary finds them relative to its own location: python_tool.h)
 #   share/ftbench/workloads/py/  the Python workloads (found relative to the binary too:
 #                                harness/src/python_workloads.h)
@@ -13,8 +13,8 @@
 # Nothing else is needed at run time: no source tree, no git. The binary itself is installed by
 # harness/CMakeLists.txt.
 set(ftb_tools_dir ${CMAKE_INSTALL_DATADIR}/ftbench/plots)
-install(PROGRAMS plots/ftbench_report.py plots/ftbench_compare.py DESTINATION ${ftb_tools_dir})
-install(PROGRAMS plots/ftbench_merge.py DESTINATION ${ftb_tools_dir})
+install(PROGRAMS plots/ftbench_report.py plots/ftbench_compare.py plots/ftbench_history.py plots/ftbench_merge.py
+        DESTINATION ${ftb_tools_dir})
 install(DIRECTORY plots/ftbplots DESTINATION ${ftb_tools_dir}
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -4,7 +4,10 @@
 Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--alpha 0.01]
            [--noise-factor 2] [--memory-threshold 0.10] [--format text|markdown|json] [--allow-mismatch]
            [--chart PATH] [--allow-inconclusive]
-BASE and NEW are results directories of `ftbench run` or results.json files. Exit status
+       /usr/bin/python3 plots/ftbench_compare.py --baseline-db FILE [--branch B] [--window N] NEW ...
+BASE and NEW are results directories of `ftbench run` or results.json files; with --baseline-db
+the base is the last N sweeps of NEW's machine in a history database, pooled (docs/history.md).
+Exit status
 (ftbplots/cli.py): 0 no regression, 1 a regression (in time, or in memory beyond
 --memory-threshold), 2 unusable input or an inconclusive comparison (one line
 `ftbench compare: error: ...`; --allow-inconclusive makes an inconclusive comparison exit 0),
@@ -46,8 +49,14 @@ def _number(name, low, high, low_open=False):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
-    parser.add_argument("base", help="base results directory (or its results.json)")
-    parser.add_argument("new", help="new results directory (or its results.json)")
+    parser.add_argument("base", help="base results directory (or its results.json); with "
+                                     "--baseline-db, the new one alone")
+    parser.add_argument("new", nargs="?", help="new results directory (or its results.json)")
+    parser.add_argument("--baseline-db", help="compare NEW with the recent sweeps of its machine in "
+                                              "this history database (ftbench history add)")
+    parser.add_argument("--branch", help="with --baseline-db: only sweeps stored with this branch")
+    parser.add_argument("--window", type=int, default=5,
+                        help="with --baseline-db: how many recent sweeps to pool (default 5)")
     parser.add_argument("--threshold", type=_number("--threshold", 0, 1),
                         default=None,
                         help="relative change that counts: 0.05 = 5%% slower (default 0.05 for "
@@ -76,13 +85,28 @@ def parse_args(argv):
     parser.add_argument("--chart", help="also write the comparison chart (new / base) here: "
                                         ".png or .svg; markdown output links it")
     args = parser.parse_args(argv)
+    if args.baseline_db:
+        if args.new is not None:
+            parser.error("with --baseline-db give only NEW (the base comes from the database)")
+        args.base, args.new = None, args.base
+        if not 1 <= args.window <= 1000:
+            parser.error(f"--window must be from 1 to 1000, got {args.window}")
+    elif args.new is None:
+        parser.error("give BASE and NEW (or --baseline-db FILE NEW)")
+    elif args.branch is not None:
+        parser.error("--branch goes with --baseline-db")
     if args.chart and Path(args.chart).suffix.lower() not in CHART_SUFFIXES:
         parser.error(f"--chart takes a .png or .svg path, got {args.chart!r}")
     return args
 
 
 def run(args) -> "compare.Comparison":
-    cmp = compare.compare(args.base, args.new, threshold=args.threshold, alpha=args.alpha,
+    base = args.base
+    if args.baseline_db:  # the recent history of NEW's machine, pooled (docs/history.md)
+        from ftbplots import history_baseline
+        args.new = results.load(args.new)
+        base = history_baseline.baseline(args.baseline_db, args.new, args.branch, args.window)
+    cmp = compare.compare(base, args.new, threshold=args.threshold, alpha=args.alpha,
                           noise_factor=args.noise_factor,
                           memory_threshold=args.memory_threshold,
                           allow_mismatch=args.allow_mismatch,
@@ -91,12 +115,12 @@ def run(args) -> "compare.Comparison":
         raise results.ResultsError("--chart draws wall times; these are instruction counts "
                                    "(ftbench run --instructions): drop --chart")
     if args.chart:
-        _write_chart(cmp, Path(args.chart))
+        _write_chart(cmp, Path(args.chart), base if args.baseline_db else None)
         cmp.chart = args.chart
     return cmp
 
 
-def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
+def _write_chart(cmp: "compare.Comparison", path: Path, base=None) -> None:
     """Draws the chart under a temporary name beside path and renames it: never half a file."""
     from ftbplots import compare_chart  # matplotlib only when a chart is asked for
     try:
@@ -106,7 +130,7 @@ def _write_chart(cmp: "compare.Comparison", path: Path) -> None:
     except OSError as e:
         raise results.ResultsError(f"cannot write the chart {path}: {e.strerror or e}") from None
     try:
-        compare_chart.comparison_chart(results.load(cmp.base), results.load(cmp.new), partial,
+        compare_chart.comparison_chart(base or results.load(cmp.base), results.load(cmp.new), partial,
                                        comparison=cmp)
         os.replace(partial, path)
     except OSError as e:

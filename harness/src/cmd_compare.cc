@@ -1,4 +1,6 @@
 // ftbench compare BASE NEW: did NEW (a results directory or results.json) regress against BASE?
+// ftbench compare --baseline-db FILE [--branch B] [--window N] NEW: the same against the last N
+// sweeps of NEW's machine in a history database, their runs pooled (docs/history.md).
 //
 // The statistics are Python (plots/ftbplots/compare.py, docs/compare.md): this command runs
 //   /usr/bin/python3 <tools>/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
@@ -30,13 +32,20 @@ struct CompareOptions {
   std::string memory_threshold;
   std::string format;
   std::string chart;
+  std::string baseline_db;  // --baseline-db: BASE is then NEW, and `next` stays empty
+  std::string branch;
+  std::string window;
   bool allow_mismatch = false;
   bool allow_inconclusive = false;
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   // --option=VALUE: a value that starts with '-' ("-inf", "-0.1") stays a value for argparse.
-  std::vector<std::string> args = {opts.base, opts.next};
+  std::vector<std::string> args = {opts.base};
+  if (!opts.next.empty()) args.push_back(opts.next);
+  if (!opts.baseline_db.empty()) args.push_back("--baseline-db=" + opts.baseline_db);
+  if (!opts.branch.empty()) args.push_back("--branch=" + opts.branch);
+  if (!opts.window.empty()) args.push_back("--window=" + opts.window);
   if (!opts.threshold.empty()) args.push_back("--threshold=" + opts.threshold);
   if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
   if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
@@ -56,7 +65,11 @@ void AddCompareCommand(CLI::App& app) {
       "compare",
       "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input or no verdict possible");
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
-  cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
+  cmd->add_option("new", opts->next, "new results directory (or its results.json); with --baseline-db, give NEW alone");
+  cmd->add_option("--baseline-db", opts->baseline_db,
+                  "compare NEW with the recent sweeps of its machine in this history database (ftbench history add)");
+  cmd->add_option("--branch", opts->branch, "with --baseline-db: only sweeps stored with this branch");
+  cmd->add_option("--window", opts->window, "with --baseline-db: how many recent sweeps to pool (default 5)");
   cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
   cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
   cmd->add_option("--noise-factor", opts->noise_factor,
@@ -72,6 +85,10 @@ void AddCompareCommand(CLI::App& app) {
                 "exit 0, not 2, when no regression could have been flagged (too few repetitions, no "
                 "repetition rows); the output says why");
   cmd->callback([opts] {
+    if (opts->baseline_db.empty() && opts->next.empty())
+      throw UsageError("compare needs BASE and NEW (or --baseline-db FILE NEW)");
+    if (!opts->baseline_db.empty() && !opts->next.empty())
+      throw UsageError("with --baseline-db give only NEW (the base comes from the database)");
     int code = RunPlotsScript("ftbench_compare.py", ScriptArgs(*opts));
     // The script printed the comparison or its error already; pass its status on.
     if (code != 0) throw ExitStatus{code};

@@ -36,5 +36,6 @@ void AddReportCommand(CLI::App& app);
 void AddCompareCommand(CLI::App& app);
 void AddExportCommand(CLI::App& app);
 void AddMergeCommand(CLI::App& app);
+void AddHistoryCommand(CLI::App& app);
 
 }  // namespace ftb::cli

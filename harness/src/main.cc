@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   ftb::cli::AddCompareCommand(app);
   ftb::cli::AddExportCommand(app);
   ftb::cli::AddMergeCommand(app);
+  ftb::cli::AddHistoryCommand(app);
   ftb::cli::AddDisCommand(app);
   // CLI11 reads an unknown first word as a stray argument ("A subcommand is required").
   if (argc > 1 && argv[1][0] != '-') {

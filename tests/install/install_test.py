@@ -7,7 +7,8 @@ usage: install_test.py prefix CMAKE BUILD_DIR VERSION
   prefix  `cmake --install BUILD_DIR --prefix P` into a temporary P (with a space in its name),
           nothing else copied; from another directory, with FTBENCH_PYTHON_TOOLS unset:
           `ftbench --version` (the version, a commit, the Python tools under P), `list`, two tiny
-          sweeps, `report` and `compare` on them, the commit of --version in results.json. Then the
+          sweeps, `report`, `compare` and `history add` + `history report` on them, the commit of
+          --version in results.json. Then the
           proof that the installed binary reads its Python tools from P and never from the source
           tree it was built from (which is still there): with P's tools moved away, `report`
           exits 2 naming where it looked under P, and --version says they are not found; with
@@ -65,6 +66,7 @@ def test_prefix():
         tools = os.path.join(prefix, "share", "ftbench", "plots")
         docs = os.path.join(prefix, "share", "doc", "ftbench")
         for path in (ftbench, os.path.join(tools, "ftbench_report.py"), os.path.join(tools, "ftbench_compare.py"),
+                     os.path.join(tools, "ftbench_history.py"), os.path.join(tools, "ftbplots", "history_store.py"),
                      os.path.join(tools, "ftbplots", "__init__.py"), os.path.join(tools, "ftbplots", "report.py"),
                      os.path.join(docs, "README.md"), os.path.join(docs, "docs", "results-format.md"),
                      os.path.join(docs, "plots", "README.md")):
@@ -110,6 +112,12 @@ def test_prefix():
             verdict = None
         check(rc in (0, 1) and verdict is not None,
               f"ftbench compare exits 0 or 1 with a json verdict ({rc}, {verdict!r}: {err.strip()[-500:]})")
+
+        rc, out, err = run([ftbench, "history", "add", "base", "new", "--db", "history.db"], work, env)
+        check(rc == 0 and out.count("added as sweep") == 2, f"ftbench history add exits 0 ({rc}: {err.strip()[-500:]})")
+        rc, out, err = run([ftbench, "history", "report", "--db", "history.db", "--out", "site"], work, env)
+        check(rc == 0 and os.path.isfile(os.path.join(work, "site", "index.html")),
+              f"ftbench history report writes site/index.html ({rc}: {err.strip()[-500:]})")
 
         # The installed binary uses the installed tools and no others: moved away, they are missed.
         hidden = os.path.join(tmp, "hidden-tools")
