@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "python_variants.h"
 #include "results.h"
 #include "topology.h"
 
@@ -53,6 +54,9 @@ struct SweepSettings {
   // run --no-calibration and under --instructions. Absent from older results files: false.
   bool calibration = false;
   std::map<std::string, double> knobs;
+  // run --python: the real interpreters whose variants (cpython-3.13, ...) are among `variants`
+  // (python_variants.h); recorded as context.ftbench.pythons.
+  std::vector<PythonInterpreter> pythons;
   std::string command_line;
 
   void WriteTo(nlohmann::json& ftbench_context) const;
@@ -73,7 +77,8 @@ void CheckSweepSettings(const SweepSettings& settings, bool recorded);
 struct PlannedRun {
   RunKey key;
 };
-// Every cell once per repetition round, plus (settings.calibration) the calibration cell once per
+// Every cell once per repetition round (a real interpreter's variant: the Python workloads only),
+// plus (settings.calibration) the calibration cell once per
 // thread count, in an order shuffled per round with the seed.
 std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
 
