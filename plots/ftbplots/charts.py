@@ -19,7 +19,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
-from . import calibration, stats  # noqa: E402
+from . import calibration, reality, stats  # noqa: E402
 from .results import Results  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
@@ -557,6 +557,12 @@ def chart_specs(results: Results) -> list:
                       "The machine's own parallel efficiency (calibration kernel speedup / "
                       "threads) in each repetition round; the report's calibration section lists "
                       "the rounds below the threshold.", lambda: calibration_chart(results)))
+    if reality.present(results):
+        specs.append(("model_vs_reality", "Model vs reality",
+                      "Per workload a real CPython ran: the speedup of each model variant (solid) "
+                      "and each real interpreter (dashed) on one axis, with the ideal line; the "
+                      "titles give the 1-thread ratios (model brc/gil, real free-threaded/GIL).",
+                      lambda: reality.chart(results)))
     specs.append(("counters", "Where the time goes",
                   "Runtime counters divided by work units, at the largest thread count: a panel "
                   "per counter family, each in one unit (events or ns per unit; log scale; zero "
