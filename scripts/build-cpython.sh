@@ -144,12 +144,15 @@ tar -xf "$orig" -C "$work/src"
 tree="$work/src/Python-$version"
 [ -d "$tree" ] || die "the upstream tarball has no Python-$version directory"
 configure=(--prefix "$prefix")
-[ "$disable_gil" = 1 ] && configure+=(--disable-gil)
+if [ "$disable_gil" = 1 ]; then configure+=(--disable-gil); fi
 say "configure ${configure[*]}"
 cd "$tree"
 ./configure "${configure[@]}"
 make -j"$jobs"
 make install
-binary="$prefix/bin/python$minor$([ "$disable_gil" = 1 ] && echo t)"
-[ -x "$binary" ] || binary="$prefix/bin/python3"
-say "installed $("$binary" -c 'import sys; print(sys.version.replace(chr(10), " "))') at $prefix"
+binary=""
+for name in python3 "python${minor}t" "python$minor"; do
+  if [ -x "$prefix/bin/$name" ]; then binary="$prefix/bin/$name"; break; fi
+done
+[ -n "$binary" ] || { say "make install left no python3 in $prefix/bin"; exit 1; }
+say "installed $binary: $("$binary" -c 'import sys; print(sys.version.replace(chr(10), " "), "GIL", "on" if getattr(sys, "_is_gil_enabled", lambda: True)() else "off")')"

@@ -314,13 +314,13 @@ std::string RunCellChild(const std::string& self, const RunKey& key, const std::
   std::istringstream lines(messages);
   for (std::string line; std::getline(lines, line);)
     if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
-  // Exit status 2: the cell's environment (its message is above), not a bug. A real interpreter's
-  // workload that raised (its traceback above) is the workload's problem on that interpreter, not
-  // ftbench's: reported as unusable input too.
+  // Exit status 2: the cell's environment (its message is above), not a bug. A real interpreter
+  // that fails (a workload raising under it: its traceback above; or the interpreter crashing) is
+  // that workload's or interpreter's problem, not ftbench's: reported as unusable input too.
   if (failed)
     throw CellFailure(fmt::format("{} {} {}", args.front() == self ? "the child running" : args.front() + " running",
                                   CellName(key.workload, key.variant, key.threads), status.Describe()),
-                      status.signal == 0 && (status.code == 2 || (self.empty() && status.code == 1)));
+                      self.empty() || (status.signal == 0 && status.code == 2));
   return text;
 }
 
