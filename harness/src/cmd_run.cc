@@ -287,8 +287,7 @@ int Run(RunOptions& o) {
   fmt::print("{}", store->Table());
   for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
   if (int sig = g_signal.load(); sig != 0) {
-    std::size_t planned = settings.variants.size() * settings.workloads.size() * settings.threads.size() *
-                          static_cast<std::size_t>(settings.repetitions);
+    std::size_t planned = bench::PlanSweep(settings).size();  // a real interpreter's variant: py.* only
     std::fflush(stdout);
     fmt::print(stderr, "ftbench run: interrupted by {}; {} of {} runs kept in {}; --resume {} continues\n",
                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", store->size(), planned,
