@@ -8,15 +8,17 @@ scaling) runs first, untimed; N threads from `threading` wait on one Barrier, th
 worker(state, index, begin, end) on its unit range (the harness's split: contiguous ranges, the
 first size % N threads one unit longer; weak scaling gives every thread all units); finish(state,
 results) returns the checksum. Prints one JSON object: checksum, seconds (the timed region, from
-the barrier's release to the last worker's return), python version and whether the GIL is on.
+the barrier's release, read by its action in the last thread to arrive, to the last worker's
+return), python version and whether the GIL is on.
 
 --pus: worker thread i pins itself (os.sched_setaffinity of its own thread) to PU pus[i % len]
 before the barrier, as ftbench binds the model's threads to its placement plan.
 --record VARIANT: prints instead a cell record in `ftbench cell`'s format, for `ftbench run
 --python` (harness/src/python_variants.h): variant, workload (py.<stem>), configuration,
 wall_seconds, checksum (modulo 2^64, as ftbench keeps it), gil_enabled_after and per thread
-work_units, cpu_seconds (time.thread_time over the worker), voluntary and involuntary context
-switches (/proc/thread-self/status, before and after the worker), cpu_placed and cpu_observed
+work_units, cpu_seconds (time.thread_time, read before the barrier and after the worker), voluntary
+and involuntary context switches (/proc/thread-self/status, read at the same two points: the wait
+at the barrier adds one), cpu_placed and cpu_observed
 (/proc/thread-self/stat). What only ftbench's runtime knows (leaked objects, memory tallies,
 runtime counters) is left out, not written as zero: "counters" is empty.
 
@@ -93,7 +95,11 @@ def run(module, threads, size, scaling, pus=None):
     state = module.setup(threads, size, scaling)
     results = [None] * threads
     errors = []
-    barrier = threading.Barrier(threads + 1)
+    # The region starts at the barrier's release: its action runs in the last thread to arrive,
+    # before any is released (a main thread reading the clock after its own wait could be
+    # scheduled late, after a short worker had already finished).
+    started = []
+    barrier = threading.Barrier(threads, action=lambda: started.append(time.perf_counter()))
     finished = [0.0] * threads
     stats = [None] * threads  # per thread: units, cpu seconds, switches, PU placed, PU observed
 
@@ -108,29 +114,30 @@ def run(module, threads, size, scaling, pus=None):
                 except OSError as e:
                     sys.stderr.write(f"warning: cannot bind thread {index} to PU {placed}: {e}\n")
                     placed = -1
-            barrier.wait()
-            vol, invol = switches()
+            vol, invol = switches()  # read before the region: /proc is slow to read
             cpu = time.thread_time()
+            barrier.wait()
             results[index] = module.worker(state, index, begin, end)
             finished[index] = time.perf_counter()
             cpu = time.thread_time() - cpu
             vol2, invol2 = switches()
             stats[index] = (end - begin, cpu, vol2 - vol, invol2 - invol, placed, current_pu())
+        except threading.BrokenBarrierError:  # another thread failed before the release
+            finished[index] = time.perf_counter()
         except BaseException:  # reported by the main thread
             errors.append(traceback.format_exc())
             finished[index] = time.perf_counter()
+            barrier.abort()  # no thread waits forever for this one (a no-op once released)
 
     workers = [threading.Thread(target=body, args=(i,)) for i in range(threads)]
     for t in workers:
         t.start()
-    barrier.wait()
-    start = time.perf_counter()
     for t in workers:
         t.join()
     if errors:
         sys.stderr.write(errors[0])
         raise SystemExit(1)
-    seconds = max(finished) - start
+    seconds = max(finished) - started[0]
     run.thread_stats = stats
     if scaling == "weak":
         if any(r != results[0] for r in results):

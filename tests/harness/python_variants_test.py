@@ -94,6 +94,8 @@ def main():
                 failures.append(f"sweep: checksum {r['checksum']} differs from gil's {gil_sum}")
             if len(r["cpu_placed"]) != r["threads"] or len(r["thread_cpu_seconds"]) != r["threads"]:
                 failures.append(f"sweep: {variant} row has {len(r['cpu_placed'])} placed threads of {r['threads']}")
+            if not r["wall_seconds"] > 0 or not all(c >= 0 for c in r["thread_cpu_seconds"]):
+                failures.append(f"sweep: {variant} row times {r['wall_seconds']}, {r['thread_cpu_seconds']}")
             if r["gil_enabled"] != (probe[1] == "1"):
                 failures.append(f"sweep: gil_enabled {r['gil_enabled']} in a {variant} row")
         aggregates = [b for b in doc["benchmarks"] if b.get("run_type") == "aggregate" and b["variant"] == variant
