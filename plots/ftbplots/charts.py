@@ -43,14 +43,27 @@ PNG_DPI = 110
 ALL_FORMATS = ("png", "svg")
 
 
+# Any other variant (a real interpreter's, cpython-3.13t; a model variant with a setting,
+# brc:3.13) gets the next extra colour and marker in the order variants are first drawn, which is
+# the report's variant order: two such variants differ until the extra colours run out.
+EXTRA_MARKERS = ("D", "X", "P", "v")
+_extra_index: dict = {}
+
+
+def _extra(variant: str) -> int:
+    return _extra_index.setdefault(variant, len(_extra_index))
+
+
 def variant_colour(variant: str) -> str:
     if variant in VARIANT_COLOURS:
         return VARIANT_COLOURS[variant]
-    return EXTRA_COLOURS[sum(map(ord, variant)) % len(EXTRA_COLOURS)]
+    return EXTRA_COLOURS[_extra(variant) % len(EXTRA_COLOURS)]
 
 
 def variant_marker(variant: str) -> str:
-    return VARIANT_MARKERS.get(variant, "D")
+    if variant in VARIANT_MARKERS:
+        return VARIANT_MARKERS[variant]
+    return EXTRA_MARKERS[_extra(variant) % len(EXTRA_MARKERS)]
 
 
 def variant_hatch(variant: str) -> str:

@@ -217,7 +217,8 @@ def summary(r: Reality) -> str:
 
 def chart(results: Results):
     """One panel per workload a real interpreter ran: speedup against threads, the model's
-    variants as solid lines and the real interpreters as dashed ones, with the ideal line; the
+    variants as solid lines and the real interpreters as dashed ones (each in its colour and
+    marker of every chart), with the ideal line; the
     panel title carries the 1-thread ratios (model brc/gil, real free-threaded/GIL)."""
     from . import charts as ch  # charts lists this chart: imported here, not at the top
     r = analyse(results)
@@ -232,7 +233,7 @@ def chart(results: Results):
                 continue
             real = is_real(v)
             ax.plot([n for n, _ in points], [s for _, s in points], color=ch.variant_colour(v),
-                    marker="X" if real else ch.variant_marker(v), linestyle="--" if real else "-",
+                    marker=ch.variant_marker(v), linestyle="--" if real else "-",
                     linewidth=1.8 if real else 1.2, label=v)
         ax.plot(counts, counts, linestyle=":", color=ch.IDEAL_COLOUR, linewidth=1, label="ideal")
         ax.set_xticks(counts)

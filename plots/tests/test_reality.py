@@ -124,12 +124,15 @@ def test_tables(full):
 
 
 def test_chart_puts_model_and_reality_on_one_axis_per_workload(full):
+    charts._extra_index.clear()  # a fresh report process: extra colours from the first
     fig = reality.chart(full)
     axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
     assert [ax.get_title().splitlines()[0] for ax in axes] == ["py.a", "py.b", "py.c"]
     styles = {line.get_label(): line.get_linestyle() for line in axes[1].get_lines()}
     assert styles["brc"] == "-" and styles["brc:3.13"] == "-"
     assert styles["cpython-3.13t"] == "--" and styles["cpython-3.13"] == "--"
+    colours = {line.get_label(): line.get_color() for line in axes[1].get_lines()}
+    assert len({colours[v] for v in MODEL + ["cpython-3.11", "cpython-3.13", "cpython-3.13t"]}) == 7
     brc = next(line for line in axes[1].get_lines() if line.get_label() == "brc")
     assert list(brc.get_ydata()) == pytest.approx([1.0, 0.6])
     assert "brc/gil 1t 1.25×" in axes[0].get_title() and "real 1.10×" in axes[0].get_title()
