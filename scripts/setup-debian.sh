@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
 # Installs what ftbench needs to build, test and plot, from Debian 12's own packages.
 # Idempotent and quiet when everything is already there. Run as root (or with sudo available).
+# Optional: --cpython-build-deps installs (only) what scripts/build-cpython.sh needs to build CPython;
+# --print-cpython-build-deps lists those packages, one a line.
 set -euo pipefail
+
+# optional: CPython's build dependencies (scripts/build-cpython.sh), for the extension modules the
+# Python workloads and ftbench's cell driver use (ssl, ctypes, zlib, bz2, lzma, sqlite3, readline, ...)
+cpython_build_packages=(
+  build-essential gpg gpgv pkg-config libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev
+  libsqlite3-dev libreadline-dev libncurses-dev uuid-dev tk-dev
+)
+case "${1:-}" in
+  --print-cpython-build-deps) printf '%s\n' "${cpython_build_packages[@]}"; exit 0 ;;
+  --cpython-build-deps) only_cpython=1 ;;
+  "") only_cpython=0 ;;
+  *) echo "setup: unknown option '$1' (usage: scripts/setup-debian.sh [--cpython-build-deps | --print-cpython-build-deps])" >&2; exit 2 ;;
+esac
 
 packages=(
   # toolchain (valgrind: callgrind counts instructions for run --instructions; its header marks the
@@ -20,6 +35,7 @@ packages=(
   # the report's browser test renders report.html headless
   chromium
 )
+[ "$only_cpython" = 0 ] || packages=("${cpython_build_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

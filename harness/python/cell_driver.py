@@ -1,13 +1,26 @@
 """Runs one ftbench Python workload cell on a real Python interpreter (CPython 3.11 or newer).
 
     python3 cell_driver.py FILE --threads N [--size S] [--scaling strong|weak] [--validate] [--warmup W]
+                           [--pus P0,P1,...] [--record VARIANT]
 
 The same contract ftbench's own interpreter follows (workloads/README.md): setup(threads, size,
 scaling) runs first, untimed; N threads from `threading` wait on one Barrier, then each runs
 worker(state, index, begin, end) on its unit range (the harness's split: contiguous ranges, the
 first size % N threads one unit longer; weak scaling gives every thread all units); finish(state,
 results) returns the checksum. Prints one JSON object: checksum, seconds (the timed region, from
-the barrier's release to the last worker's return), python version and whether the GIL is on.
+the barrier's release, read by its action in the last thread to arrive, to the last worker's
+return), python version and whether the GIL is on.
+
+--pus: worker thread i pins itself (os.sched_setaffinity of its own thread) to PU pus[i % len]
+before the barrier, as ftbench binds the model's threads to its placement plan.
+--record VARIANT: prints instead a cell record in `ftbench cell`'s format, for `ftbench run
+--python` (harness/src/python_variants.h): variant, workload (py.<stem>), configuration,
+wall_seconds, checksum (modulo 2^64, as ftbench keeps it), gil_enabled_after and per thread
+work_units, cpu_seconds (time.thread_time, read before the barrier and after the worker), voluntary
+and involuntary context switches (/proc/thread-self/status, read at the same two points: the wait
+at the barrier adds one), cpu_placed and cpu_observed
+(/proc/thread-self/stat). What only ftbench's runtime knows (leaked objects, memory tallies,
+runtime counters) is left out, not written as zero: "counters" is empty.
 
 Exit status: 0, or 2 with a one-line message for bad input (no such file, a workload missing
 setup/worker/finish, a bad option); a workload that raises prints its traceback and exits 1.
@@ -55,38 +68,105 @@ def load(path):
     return module
 
 
-def run(module, threads, size, scaling):
+def switches():
+    """This thread's (voluntary, involuntary) context switches; (0, 0) where /proc cannot tell."""
+    counts = {}
+    try:
+        with open("/proc/thread-self/status", encoding="ascii") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                    counts[key] = int(value)
+    except OSError:
+        pass
+    return counts.get("voluntary_ctxt_switches", 0), counts.get("nonvoluntary_ctxt_switches", 0)
+
+
+def current_pu():
+    """The PU this thread last ran on (field 39 of /proc/thread-self/stat), or -1."""
+    try:
+        with open("/proc/thread-self/stat", encoding="ascii") as f:
+            return int(f.read().rpartition(")")[2].split()[36])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def run(module, threads, size, scaling, pus=None):
     state = module.setup(threads, size, scaling)
     results = [None] * threads
     errors = []
-    barrier = threading.Barrier(threads + 1)
+    # The region starts at the barrier's release: its action runs in the last thread to arrive,
+    # before any is released (a main thread reading the clock after its own wait could be
+    # scheduled late, after a short worker had already finished).
+    started = []
+    barrier = threading.Barrier(threads, action=lambda: started.append(time.perf_counter()))
     finished = [0.0] * threads
+    stats = [None] * threads  # per thread: units, cpu seconds, switches, PU placed, PU observed
 
     def body(index):
         begin, end = unit_range(size, threads, index, scaling)
+        placed = -1
         try:
+            if pus:
+                placed = pus[index % len(pus)]
+                try:
+                    os.sched_setaffinity(0, {placed})  # 0: the calling thread
+                except OSError as e:
+                    sys.stderr.write(f"warning: cannot bind thread {index} to PU {placed}: {e}\n")
+                    placed = -1
+            vol, invol = switches()  # read before the region: /proc is slow to read
+            cpu = time.thread_time()
             barrier.wait()
             results[index] = module.worker(state, index, begin, end)
+            finished[index] = time.perf_counter()
+            cpu = time.thread_time() - cpu
+            vol2, invol2 = switches()
+            stats[index] = (end - begin, cpu, vol2 - vol, invol2 - invol, placed, current_pu())
+        except threading.BrokenBarrierError:  # another thread failed before the release
+            finished[index] = time.perf_counter()
         except BaseException:  # reported by the main thread
             errors.append(traceback.format_exc())
-        finished[index] = time.perf_counter()
+            finished[index] = time.perf_counter()
+            barrier.abort()  # no thread waits forever for this one (a no-op once released)
 
     workers = [threading.Thread(target=body, args=(i,)) for i in range(threads)]
     for t in workers:
         t.start()
-    barrier.wait()
-    start = time.perf_counter()
     for t in workers:
         t.join()
     if errors:
         sys.stderr.write(errors[0])
         raise SystemExit(1)
-    seconds = max(finished) - start
+    seconds = max(finished) - started[0]
+    run.thread_stats = stats
     if scaling == "weak":
         if any(r != results[0] for r in results):
             return 0, seconds  # threads disagree: a wrong answer, as the harness reports it
         results = [results[0]]
     return module.finish(state, results), seconds
+
+
+def pu_list(text):
+    try:
+        pus = [int(p) for p in text.split(",") if p != ""]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of PU numbers: {text!r}")
+    if any(p < 0 for p in pus):
+        raise argparse.ArgumentTypeError(f"not a list of PU numbers: {text!r}")
+    return pus
+
+
+def record(variant, path, threads, size, scaling, checksum, seconds, gil):
+    """The cell record `ftbench cell` prints, less what only ftbench's runtime measures."""
+    per_thread = []
+    for units, cpu, vol, invol, placed, observed in run.thread_stats:
+        per_thread.append({"work_units": units, "cpu_seconds": cpu, "voluntary_switches": vol,
+                           "involuntary_switches": invol, "cpu_placed": placed, "cpu_observed": observed,
+                           "latencies_ns": []})
+    return {"variant": variant, "workload": "py." + os.path.splitext(os.path.basename(path))[0],
+            "threads_requested": threads, "size": size, "weak": scaling == "weak", "knobs": {},
+            "wall_seconds": seconds, "checksum": int(checksum) % (1 << 64), "gil_enabled_after": gil,
+            "counters": {}, "threads": per_thread, "python": "%d.%d.%d" % sys.version_info[:3]}
 
 
 def main(argv=None):
@@ -97,6 +177,8 @@ def main(argv=None):
     parser.add_argument("--scaling", choices=("strong", "weak"), default="strong")
     parser.add_argument("--validate", action="store_true", help="use the header's validate-size")
     parser.add_argument("--warmup", type=int, default=0, help="unmeasured runs of the whole cell first")
+    parser.add_argument("--pus", type=pu_list, help="PU numbers the worker threads pin themselves to, in turn")
+    parser.add_argument("--record", metavar="VARIANT", help="print an ftbench cell record for this variant name")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.file):
         print(f"error: no such workload file: {args.file}", file=sys.stderr)
@@ -115,14 +197,17 @@ def main(argv=None):
     module = load(args.file)
     try:
         for _ in range(max(0, args.warmup)):
-            run(module, args.threads, size, args.scaling)
-        checksum, seconds = run(module, args.threads, size, args.scaling)
+            run(module, args.threads, size, args.scaling, args.pus)
+        checksum, seconds = run(module, args.threads, size, args.scaling, args.pus)
     except SystemExit:
         raise
     except BaseException:
         traceback.print_exc()
         return 1
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    if args.record:
+        print(json.dumps(record(args.record, args.file, args.threads, size, args.scaling, checksum, seconds, gil)))
+        return 0
     print(json.dumps({"checksum": int(checksum), "seconds": seconds, "threads": args.threads, "size": size,
                       "python": "%d.%d.%d" % sys.version_info[:3], "gil_enabled": gil}))
     return 0

@@ -59,6 +59,9 @@ struct CellRecord {
   std::vector<ThreadRecord> threads;
   std::uint64_t instructions = 0;  // counted by callgrind (run --instructions); 0 when not counted
   MemoryRecord memory;
+  // Measured by a real interpreter (python_variants.h): leaked_objects, memory and counters were
+  // not measured, and its results.json row leaves them out.
+  bool real_interpreter = false;
 };
 
 // ---- process memory (Linux /proc/self) ----

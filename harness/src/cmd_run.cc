@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cerrno>
@@ -117,6 +118,7 @@ struct RunOptions {
   std::string out;
   std::string resume;
   std::vector<std::string> knobs;
+  std::vector<std::string> pythons;  // --python: interpreter paths (python_variants.h)
   std::string command_line;
 };
 
@@ -165,6 +167,25 @@ void SetInstructionDefaults(RunOptions& o, bench::SweepSettings& settings) {
     throw UsageError("--instructions needs valgrind (callgrind) on PATH: apt-get install valgrind");
 }
 
+// --python: probes each interpreter (exit 2 for a bad one, before anything runs) and adds its
+// variant, which runs the Python workloads only (python_variants.h).
+void AddPythonVariants(const RunOptions& o, bench::SweepSettings& settings) {
+  if (o.pythons.empty()) return;
+  if (o.instructions) throw UsageError("--instructions counts ftbench's own cells: drop --python");
+  if (std::none_of(settings.workloads.begin(), settings.workloads.end(),
+                   [](const std::string& w) { return bench::FindWorkloadSpec(w)->tier == "py"; }))
+    throw UsageError("--python runs the Python workloads (py.*), and none is selected: add --workloads py");
+  if (bench::CellDriverPath().empty())
+    throw UsageError("--python needs ftbench's cell driver (share/ftbench/python/cell_driver.py), which is not installed");
+  settings.pythons = bench::ProbePythons(o.pythons);
+  for (const bench::PythonInterpreter& p : settings.pythons) {
+    if (std::find(settings.variants.begin(), settings.variants.end(), p.variant) != settings.variants.end())
+      throw UsageError(fmt::format("--python {}: its variant {} is already in the sweep", p.path, p.variant));
+    settings.variants.push_back(p.variant);
+    fmt::print(stderr, "{}: {} (Python {}, GIL {})\n", p.variant, p.path, p.version, p.gil_enabled ? "on" : "off");
+  }
+}
+
 // Stops before the first run when a cell would run out of file descriptors (UsageError).
 void CheckSweepDescriptors(const bench::SweepSettings& settings) {
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
@@ -203,6 +224,7 @@ int Run(RunOptions& o) {
       settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
       bench::CheckSweepSettings(settings, true);
       CheckSweepDescriptors(settings);
+      bench::ReprobePythons(settings.pythons);
     } catch (const std::runtime_error& e) {
       std::string message = e.what();
       if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
@@ -231,6 +253,7 @@ int Run(RunOptions& o) {
     }
     settings.seed = o.seed_given ? o.seed : static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     settings.knobs = ParseKnobs(o.knobs);
+    AddPythonVariants(o, settings);
     bench::CheckSweepSettings(settings, false);
     CheckSweepDescriptors(settings);
     settings.command_line = o.command_line;
@@ -266,8 +289,7 @@ int Run(RunOptions& o) {
   fmt::print("{}", store->Table());
   for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
   if (int sig = g_signal.load(); sig != 0) {
-    std::size_t planned = settings.variants.size() * settings.workloads.size() * settings.threads.size() *
-                          static_cast<std::size_t>(settings.repetitions);
+    std::size_t planned = bench::PlanSweep(settings).size();  // a real interpreter's variant: py.* only
     std::fflush(stdout);
     fmt::print(stderr, "ftbench run: interrupted by {}; {} of {} runs kept in {}; --resume {} continues\n",
                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", store->size(), planned,
@@ -317,6 +339,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
   cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
   cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
+  CLI::Option* pythons = AddListOption(
+      cmd, "--python", o->pythons,
+      "real Python interpreters (3.11 or newer), each a variant cpython-X.Y[t] running the Python workloads");
   cmd->add_flag("--quick", o->quick,
                 fmt::format("{} repetitions, each after {} warm-up run, a fifth of the work: the whole suite in about "
                             "three minutes on 2 cores",
@@ -324,16 +349,17 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
-  cmd->callback([o, seed, cmd, variants, mechanisms, workloads, threads] {
+  cmd->callback([o, seed, cmd, variants, mechanisms, workloads, threads, pythons] {
     o->seed_given = seed->count() > 0;
     o->variants = SplitList(o->variants, "--variants", variants->count() > 0);
     o->mechanisms = SplitList(o->mechanisms, "--mechanisms", mechanisms->count() > 0);
     o->workloads = SplitList(o->workloads, "--workloads", workloads->count() > 0);
     o->threads = ParseThreadList(o->threads_words, "--threads", threads->count() > 0);
+    o->pythons = SplitList(o->pythons, "--python", pythons->count() > 0);
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process", "--no-calibration", "--mechanisms"})
+                                "--in-process", "--no-calibration", "--mechanisms", "--python"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
     o->command_line = InvocationLine();

@@ -33,6 +33,11 @@ std::map<std::string, fs::path>& Registered() {
 
 }  // namespace
 
+fs::path PythonWorkloadFile(const std::string& name) {
+  auto it = Registered().find(name);
+  return it == Registered().end() ? fs::path() : it->second;
+}
+
 fs::path ShippedPythonWorkloadDir() {
   // As FindPythonTools (python_tool.h): beside the installed binary (FTB_TOOLS_FROM_BINDIR is
   // share/ftbench/plots relative to bin/), else the source tree, for a binary in its build tree.

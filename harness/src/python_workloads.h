@@ -37,6 +37,9 @@ WorkloadSpec ParsePythonWorkloadHeader(const std::filesystem::path& file);
 // file no longer compiles).
 void RegisterPythonWorkloads(const std::filesystem::path& file_or_dir, bool compile_now);
 
+// The file a registered Python workload was read from; empty for any other name.
+std::filesystem::path PythonWorkloadFile(const std::string& name);
+
 // The environment variable through which `--workload-file` reaches the child processes of a
 // sweep (colon-separated paths, set by the parent).
 inline constexpr const char* kWorkloadFilesEnv = "FTBENCH_WORKLOAD_FILES";

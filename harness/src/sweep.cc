@@ -22,6 +22,7 @@
 #include "calibration.h"
 #include "cell_json.h"
 #include "process.h"
+#include "python_workloads.h"
 #include "machine_context.h"
 #include "mechanism_variants.h"
 #include "workload_select.h"
@@ -46,6 +47,7 @@ void SweepSettings::WriteTo(json& ft) const {
   ft["calibration"] = calibration;
   ft["knobs"] = knobs;
   if (!mechanisms.empty()) ft["mechanisms"] = mechanisms;
+  if (!pythons.empty()) ft["pythons"] = PythonInterpretersToJson(pythons);
   ft["command_line"] = command_line;
   ft["schema_version"] = kSchemaVersion;
 }
@@ -138,6 +140,7 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   }
   s.calibration = ft.contains("calibration") && Flag("calibration", ft["calibration"]);
   s.command_line = ft.contains("command_line") ? Text("command_line", ft["command_line"]) : "";
+  if (ft.contains("pythons")) s.pythons = PythonInterpretersFromJson(ft["pythons"]);
   return s;
 }
 
@@ -152,6 +155,7 @@ void CheckSweepSettings(const SweepSettings& s, bool recorded) {
   };
   if (s.variants.empty()) throw InputError(name("--variants", "variants") + ": no variant");
   for (const std::string& v : s.variants) {
+    if (FindPython(s.pythons, v) != nullptr) continue;  // a real interpreter (python_variants.h)
     if (FindVariant(v) == nullptr && v.find(':') == std::string::npos)
       throw InputError(fmt::format("{}: unknown variant '{}'", name("--variants", "variants"), v));
     CheckMechanismVariantInSweep(v, s.in_process, name("--variants", "variants"));
@@ -215,7 +219,8 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& s) {
   std::vector<RunKey> cells;
   for (const std::string& w : s.workloads)
     for (const std::string& v : s.variants)
-      for (int t : s.threads) cells.push_back({w, v, t, 0});
+      if (FindPython(s.pythons, v) == nullptr || FindWorkloadSpec(w)->tier == "py")
+        for (int t : s.threads) cells.push_back({w, v, t, 0});
   if (s.calibration)
     for (int t : s.threads) cells.push_back({kCalibrationWorkload, kCalibrationVariant, t, 0});
   std::vector<PlannedRun> plan;
@@ -253,6 +258,9 @@ void KillRunningCell() noexcept { KillProcessGroup(g_running_group.load()); }
 
 namespace {
 
+std::string RunCellChild(const std::string& self, const RunKey& key, const std::vector<std::string>& args,
+                         const std::atomic<bool>& interrupted);
+
 // Runs one cell in a child process (`ftbench cell ...`, under `wrapper` when it is not empty) and
 // reads its record from the child's standard output.
 CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const RunKey& key, std::int64_t size,
@@ -268,6 +276,30 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
     args.push_back("--knob");
     args.push_back(fmt::format("{}={}", name, value));
   }
+  return CellRecordFromJson(json::parse(RunCellChild(self, key, args, interrupted)));
+}
+
+// One measured run of a real interpreter's cell (python_variants.h): the driver in a fresh
+// process, its warm-up runs before it, its threads pinned to the PUs of the placement plan.
+CellRecord RunPythonCell(const PythonInterpreter& python, const SweepSettings& s, const RunKey& key, std::int64_t size,
+                         int warmup, const Topology& topology, const std::atomic<bool>& interrupted) {
+  static const std::filesystem::path driver = CellDriverPath();
+  std::vector<std::string> args =
+      PythonCellCommand(python, driver, PythonWorkloadFile(key.workload), key.threads, size, ScalingName(s.scaling),
+                        warmup, topology.Plan(key.threads, s.placement));
+  std::string text = RunCellChild("", key, args, interrupted);
+  try {
+    return PythonCellRecordFromJson(json::parse(text));
+  } catch (const json::exception& e) {
+    throw std::runtime_error(fmt::format("{} printed no cell record ({})", CellName(key.workload, key.variant, key.threads),
+                                         e.what()));
+  }
+}
+
+// Runs `args` as a cell's child process and returns its standard output. `self`: ftbench's own
+// path (messages name "the child running" it); empty for another program (a real interpreter).
+std::string RunCellChild(const std::string& self, const RunKey& key, const std::vector<std::string>& args,
+                         const std::atomic<bool>& interrupted) {
   if (args.front().empty() || access(args.front().c_str(), X_OK) != 0)
     throw std::runtime_error("cannot start " + args.front() + " for an isolated cell: not an executable");
   // Its own process group: Ctrl-C at the terminal reaches the sweep alone, which kills the group
@@ -289,11 +321,14 @@ CellRecord RunIsolated(const std::string& self, const SweepSettings& s, const Ru
   std::istringstream lines(messages);
   for (std::string line; std::getline(lines, line);)
     if (failed || shown.insert(line).second) std::fprintf(stderr, "%s\n", line.c_str());
-  if (failed)  // exit status 2: the cell's environment (its message is above), not a bug
+  // Exit status 2: the cell's environment (its message is above), not a bug. A real interpreter
+  // that fails (a workload raising under it: its traceback above; or the interpreter crashing) is
+  // that workload's or interpreter's problem, not ftbench's: reported as unusable input too.
+  if (failed)
     throw CellFailure(fmt::format("{} {} {}", args.front() == self ? "the child running" : args.front() + " running",
                                   CellName(key.workload, key.variant, key.threads), status.Describe()),
-                      status.signal == 0 && status.code == 2);
-  return CellRecordFromJson(json::parse(text));
+                      self.empty() || (status.signal == 0 && status.code == 2));
+  return text;
 }
 
 // One run under callgrind: instrumentation off until the cell runner switches it on for the
@@ -357,15 +392,17 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     if (store.Has(p.key)) continue;
     // The calibration cell (calibration.h) is planned and run like a cell, without a runtime.
     const bool calibration = IsCalibration(p.key.workload, p.key.variant);
+    const PythonInterpreter* python = FindPython(s.pythons, p.key.variant);  // a real interpreter's cell
     const WorkloadSpec* spec = calibration ? nullptr : FindWorkloadSpec(p.key.workload);
-    const Variant* variant = calibration ? nullptr : ResolveMechanismVariant(p.key.variant).variant;
-    if (!calibration && (spec == nullptr || variant == nullptr))
+    const Variant* variant = calibration || python != nullptr ? nullptr : ResolveMechanismVariant(p.key.variant).variant;
+    if (!calibration && (spec == nullptr || (variant == nullptr && python == nullptr)))
       throw std::runtime_error("unknown workload or variant in the plan");
-    const WorkloadEntry* entry = calibration ? nullptr : variant->Find(p.key.workload);
+    const WorkloadEntry* entry = variant == nullptr ? nullptr : variant->Find(p.key.workload);
     std::int64_t size = ScaledSize(calibration ? kCalibrationDefaultSize : spec->default_size, s.work_scale);
     CellConfig config = calibration ? CellConfig{} : MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
     const bool own_process = !s.in_process || (spec != nullptr && spec->process_wide_side_effect);
     auto run_once = [&](int warmup_in_child) {
+      if (python != nullptr) return RunPythonCell(*python, s, p.key, size, warmup_in_child, topology, interrupted);
       if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind", interrupted);
       if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child, interrupted);
       BindFn bind = MakeBinder(topology, topology.Plan(p.key.threads, s.placement));
@@ -373,13 +410,15 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       return RunCell(*variant, *entry, config, bind);
     };
     std::string cell = CellName(p.key.workload, p.key.variant, p.key.threads);
-    if (s.in_process && warmed.insert(cell).second)
+    // A real interpreter's run is always a process of its own, its warm-up runs in it.
+    const bool warm_in_child = !s.in_process || python != nullptr;
+    if (!warm_in_child && warmed.insert(cell).second)
       for (int w = 0; w < s.warmup && !interrupted.load(); ++w) run_once(0);
     double load = LoadAverage1m();
     int others = OtherRunnableTasks();
     CellRecord record;
     try {
-      record = run_once(s.in_process ? 0 : s.warmup);
+      record = run_once(warm_in_child ? s.warmup : 0);
     } catch (const std::runtime_error&) {
       if (interrupted.load()) break;  // a child stopped by the same Ctrl-C (e.g. kill -INT -PGID)
       throw;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "python_variants.h"
 #include "results.h"
 #include "topology.h"
 
@@ -56,6 +57,9 @@ struct SweepSettings {
   // run --mechanisms, canonical (mechanism_variants.h); the variant names carry each setting.
   // Written only when given; absent: none given.
   std::vector<std::string> mechanisms;
+  // run --python: the real interpreters whose variants (cpython-3.13, ...) are among `variants`
+  // (python_variants.h); recorded as context.ftbench.pythons.
+  std::vector<PythonInterpreter> pythons;
   std::string command_line;
 
   void WriteTo(nlohmann::json& ftbench_context) const;
@@ -76,7 +80,8 @@ void CheckSweepSettings(const SweepSettings& settings, bool recorded);
 struct PlannedRun {
   RunKey key;
 };
-// Every cell once per repetition round, plus (settings.calibration) the calibration cell once per
+// Every cell once per repetition round (a real interpreter's variant: the Python workloads only),
+// plus (settings.calibration) the calibration cell once per
 // thread count, in an order shuffled per round with the seed.
 std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
 

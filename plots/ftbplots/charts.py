@@ -20,7 +20,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import LogLocator, NullLocator  # noqa: E402
 
-from . import calibration, stats, untrusted  # noqa: E402
+from . import calibration, reality, stats, untrusted  # noqa: E402
 from .results import Results  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): distinguishable with protanopia, deuteranopia and
@@ -44,14 +44,27 @@ PNG_DPI = 110
 ALL_FORMATS = ("png", "svg")
 
 
+# Any other variant (a real interpreter's, cpython-3.13t; a model variant with a setting,
+# brc:3.13) gets the next extra colour and marker in the order variants are first drawn, which is
+# the report's variant order: two such variants differ until the extra colours run out.
+EXTRA_MARKERS = ("D", "X", "P", "v")
+_extra_index: dict = {}
+
+
+def _extra(variant: str) -> int:
+    return _extra_index.setdefault(variant, len(_extra_index))
+
+
 def variant_colour(variant: str) -> str:
     if variant in VARIANT_COLOURS:
         return VARIANT_COLOURS[variant]
-    return EXTRA_COLOURS[sum(map(ord, variant)) % len(EXTRA_COLOURS)]
+    return EXTRA_COLOURS[_extra(variant) % len(EXTRA_COLOURS)]
 
 
 def variant_marker(variant: str) -> str:
-    return VARIANT_MARKERS.get(variant, "D")
+    if variant in VARIANT_MARKERS:
+        return VARIANT_MARKERS[variant]
+    return EXTRA_MARKERS[_extra(variant) % len(EXTRA_MARKERS)]
 
 
 def variant_hatch(variant: str) -> str:
@@ -565,6 +578,12 @@ def chart_specs(results: Results) -> list:
                       "The machine's own parallel efficiency (calibration kernel speedup / "
                       "threads) in each repetition round; the report's calibration section lists "
                       "the rounds below the threshold.", lambda: calibration_chart(results)))
+    if reality.present(results):
+        specs.append(("model_vs_reality", "Model vs reality",
+                      "Per workload a real CPython ran: the speedup of each model variant (solid) "
+                      "and each real interpreter (dashed) on one axis, with the ideal line; the "
+                      "titles give the 1-thread ratios (model brc/gil, real free-threaded/GIL).",
+                      lambda: reality.chart(results)))
     specs.append(("counters", "Where the time goes",
                   "Runtime counters divided by work units, at the largest thread count: a panel "
                   "per counter family, each in one unit (events or ns per unit; log scale; zero "

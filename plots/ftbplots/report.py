@@ -24,6 +24,7 @@ from typing import Callable
 
 from . import calibration as cal
 from . import charts as ch
+from . import reality
 from . import stats
 from .results import Metric, Results, cell_name, load_micro, machine
 # Every string from a results file is escaped (untrusted.py): html_text in HTML, md_text in Markdown.
@@ -295,6 +296,16 @@ def _md_charts(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def _md_reality(data: ReportData) -> str:
+    r = reality.analyse(data.results)
+    return "\n\n".join([reality.NOTE, reality.summary(r), reality.pair_line(r),
+                        _md_table(*reality.ratio_table(r)),
+                        '<a id="reality-speedups"></a>', "### Speedups", _md_table(*reality.speedup_table(r)),
+                        '<a id="reality-verdicts"></a>', f"### Direction of {r.verdict_threads}-thread scaling",
+                        _md_table(*reality.verdict_table(r)),
+                        "Chart: [Model vs reality](#model_vs_reality)."])
+
+
 def _md_warnings(data: ReportData) -> str:
     groups = warnings_by_kind(warnings(data.results))
     parts = ["<details>", f"<summary>{html_text(warnings_summary(groups))}</summary>", ""]
@@ -404,6 +415,17 @@ def _html_charts(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def _html_reality(data: ReportData) -> str:
+    e = html.escape
+    r = reality.analyse(data.results)
+    return "\n".join([f"<p class='note'>{e(reality.NOTE)}</p>", f"<p>{e(reality.summary(r))}</p>",
+                      f"<p>{e(reality.pair_line(r))}</p>", _html_table(*reality.ratio_table(r)),
+                      "<h3 id='reality-speedups'>Speedups</h3>", _html_table(*reality.speedup_table(r)),
+                      f"<h3 id='reality-verdicts'>Direction of {r.verdict_threads}-thread scaling</h3>",
+                      _html_table(*reality.verdict_table(r)),
+                      "<p class='note'>Chart: <a href='#model_vs_reality'>Model vs reality</a>.</p>"])
+
+
 def _html_warnings(data: ReportData) -> str:
     e = html_text
     groups = warnings_by_kind(warnings(data.results))
@@ -429,6 +451,10 @@ SECTIONS = [
     Section("headline", "Headline", _html_headline, _md_headline),
     Section("charts", "Charts", _html_charts, _md_charts,
             subsections=lambda data: [(c.key, c.title) for c in data.charts]),
+    Section("reality", "Model vs reality", _html_reality, _md_reality,
+            present=lambda data: reality.present(data.results),
+            subsections=lambda data: [("reality-speedups", "Speedups"),
+                                      ("reality-verdicts", "Direction of scaling")]),
     Section("warnings", "Warnings", _html_warnings, _md_warnings,
             present=lambda data: bool(warnings(data.results))),
     Section("machine", "Machine", _html_machine, _md_machine),
