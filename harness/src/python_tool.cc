@@ -107,7 +107,7 @@ int RunPlotsScript(const std::string& script, const std::vector<std::string>& ar
   std::optional<bench::ChildProcess> child;
   try {
     // The child starts with SIGINT at its default, not ignored as here.
-    child.emplace(argv, bench::SpawnOptions{.default_signals = {SIGINT}});
+    child.emplace(argv, bench::SpawnOptions{.default_signals = {SIGINT}, .environment = {}});
   } catch (const std::runtime_error& e) {
     throw UsageError(std::string(e.what()) +
                      " (the charts and statistics need Debian's python3 with python3-matplotlib and "

@@ -41,7 +41,7 @@ PythonInterpreter ProbePython(const std::string& given) {
   try {
     ChildProcess child({path.string(), "-c", kProbeCode},
                        {.own_group = true, .die_with_parent = true, .capture_stdout = true, .capture_stderr = true,
-                        .default_signals = {}});
+                        .default_signals = {}, .environment = {}});
     out = child.ReadStdout();
     status = child.Wait();
     err = child.Stderr();
