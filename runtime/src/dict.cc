@@ -231,6 +231,12 @@ void DictSet(Object* dict, Object* key, Object* value) {
   SetLocked(d, key, value);
 }
 
+void DictSetNew(Object* dict, Object* key, Object* value) {
+  DictObject* d = AsDict(dict);
+  FTB_DCHECK(Refcount(d) == 1, "DictSetNew on a dict that another reference can reach");
+  SetLocked(d, key, value);
+}
+
 bool DictDel(Object* dict, Object* key) {
   DictObject* d = AsDict(dict);
   std::uint64_t hash = Hash(key);

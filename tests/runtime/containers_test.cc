@@ -1,4 +1,5 @@
 // Every container operation, on every variant.
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +96,51 @@ TEST_F(ContainersTest, ListSortExtendCopy) {
   for (const char* s : {"pear", "apple", "fig"}) ListAppend(strs.get(), Str(s).get());
   ListSort(strs.get());
   EXPECT_EQ(AsStr(ListGet(strs.get(), 0).get()), "apple");
+}
+
+TEST_F(ContainersTest, ListInsertAndSetItems) {
+  Ref list = List();
+  for (int v : {1000, 2000, 3000}) ListAppend(list.get(), Int(v).get());
+  ListInsert(list.get(), 0, Int(500).get());
+  ListInsert(list.get(), 2, Int(1500).get());
+  ListInsert(list.get(), -1, Int(2500).get());   // before the last, as list.insert
+  ListInsert(list.get(), 99, Int(4000).get());   // past the end: appended
+  ListInsert(list.get(), -99, Int(100).get());   // before the start: first
+  EXPECT_EQ(Ints(list.get()), (std::vector<std::int64_t>{100, 500, 1000, 1500, 2000, 2500, 3000, 4000}));
+  Ref empty = List();
+  ListInsert(empty.get(), 5, Int(7000).get());
+  EXPECT_EQ(Ints(empty.get()), (std::vector<std::int64_t>{7000}));
+
+  // Items replaced in place: the list takes references to the new items and drops the old ones.
+  Ref old_item = Int(123456);
+  Ref small = List();
+  ListAppend(small.get(), old_item.get());
+  ListAppend(small.get(), Int(654321).get());
+  EXPECT_EQ(Refcount(old_item.get()), 2);
+  Ref a = Int(111111), b = Int(222222), c = Int(333333);
+  Object* items[] = {a.get(), b.get(), c.get()};
+  ListSetItems(small.get(), items);  // longer than the list: only the first two are stored
+  EXPECT_EQ(Ints(small.get()), (std::vector<std::int64_t>{111111, 222222}));
+  EXPECT_EQ(Refcount(old_item.get()), 1);
+  EXPECT_EQ(Refcount(a.get()), 2);
+  EXPECT_EQ(Refcount(c.get()), 1);
+  ListSetItems(small.get(), std::span<Object* const>(items + 2, 1));  // shorter: the rest stays
+  EXPECT_EQ(Ints(small.get()), (std::vector<std::int64_t>{333333, 222222}));
+  EXPECT_EQ(Refcount(a.get()), 1);
+}
+
+TEST_F(ContainersTest, NewContainersFilledWithoutTheirLock) {
+  Ref list = List();
+  for (int v : {3000, 1000, 2000}) ListAppendNew(list.get(), Int(v).get());
+  EXPECT_EQ(Ints(list.get()), (std::vector<std::int64_t>{3000, 1000, 2000}));
+  ListAppend(list.get(), Int(4000).get());  // then used as any list
+  EXPECT_EQ(ListSize(list.get()), 4u);
+  Ref dict = Dict();
+  for (int i = 0; i < 20; ++i) DictSetNew(dict.get(), Str("k" + std::to_string(i)).get(), Int(i * 1000).get());
+  DictSetNew(dict.get(), Str("k3").get(), Int(-1).get());  // replace
+  EXPECT_EQ(DictSize(dict.get()), 20u);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k19").get()).get()), 19000);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k3").get()).get()), -1);
 }
 
 TEST_F(ContainersTest, DictSetGetDeleteIterate) {
