@@ -143,6 +143,44 @@ TEST_F(ContainersTest, NewContainersFilledWithoutTheirLock) {
   EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k3").get()).get()), -1);
 }
 
+// Iteration by the owner (lock-free in brc), by another thread (the locked path until the dict
+// is shared, then lock-free for what that thread can take a reference to without a re-check),
+// and by the owner again after that: every pass sees every live entry once, in order.
+TEST_F(ContainersTest, DictIterationByOwnerAndOthers) {
+  Ref dict = Dict();
+  for (int i = 0; i < 40; ++i) DictSet(dict.get(), Int(i).get(), Float(i * 0.5).get());
+  for (int i = 0; i < 40; i += 3) EXPECT_TRUE(DictDel(dict.get(), Int(i).get()));
+  auto keys = [&dict] {
+    std::vector<std::int64_t> out;
+    std::size_t pos = 0;
+    Ref key, value;
+    while (DictNext(dict.get(), pos, key, value)) {
+      EXPECT_DOUBLE_EQ(AsFloat(value.get()), AsInt(key.get()) * 0.5);
+      out.push_back(AsInt(key.get()));
+    }
+    return out;
+  };
+  std::vector<std::int64_t> expected;
+  for (int i = 0; i < 40; ++i)
+    if (i % 3 != 0) expected.push_back(i);
+  EXPECT_EQ(keys(), expected);
+  std::thread other([&] {
+    ThreadAttach attach;
+    EXPECT_EQ(keys(), expected);
+    DictSet(dict.get(), Int(1000).get(), Float(500.0).get());  // an entry this thread owns
+    std::vector<std::int64_t> with_own = expected;
+    with_own.push_back(1000);
+    EXPECT_EQ(keys(), with_own);
+    EXPECT_TRUE(DictDel(dict.get(), Int(1000).get()));
+  });
+  {
+    AllowThreads allow;
+    other.join();
+  }
+  EXPECT_EQ(keys(), expected);
+  if constexpr (Policy::kLockFreeReads) EXPECT_NE(Policy::LoadGcBits(dict->hdr) & kGcShared, 0);
+}
+
 TEST_F(ContainersTest, DictSetGetDeleteIterate) {
   Ref dict = Dict();
   for (int i = 0; i < 100; ++i) {
