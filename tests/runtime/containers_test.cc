@@ -1,4 +1,5 @@
 // Every container operation, on every variant.
+#include <atomic>
 #include <span>
 #include <string>
 #include <thread>
@@ -178,7 +179,46 @@ TEST_F(ContainersTest, DictIterationByOwnerAndOthers) {
     other.join();
   }
   EXPECT_EQ(keys(), expected);
-  if constexpr (Policy::kLockFreeReads) EXPECT_NE(Policy::LoadGcBits(dict->hdr) & kGcShared, 0);
+  if constexpr (Policy::kLockFreeReads) {
+    EXPECT_NE(Policy::LoadGcBits(dict->hdr) & kGcShared, 0);
+  }
+}
+
+// The owner iterates (lock-free in brc) while another thread inserts and deletes entries and
+// replaces the table: every entry seen is a live key with its own value, and the entries that stay
+// are all seen once the writer is done (ThreadSanitizer checks the lock-free reads).
+TEST_F(ContainersTest, DictIterationWhileAnotherThreadWrites) {
+  Ref dict = Dict();
+  for (int i = 0; i < 16; ++i) DictSet(dict.get(), Int(i).get(), Float(i).get());
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    ThreadAttach attach;
+    for (int r = 0; r < 3000; ++r) {
+      Ref key = Int(1000 + r % 40);
+      DictSet(dict.get(), key.get(), Float(1000 + r % 40).get());
+      if (r % 3 != 0) DictDel(dict.get(), key.get());
+      if (r % 64 == 0) EvalBreakerCheck();
+    }
+    done.store(true, std::memory_order_release);
+  });
+  int passes = 0;
+  while (!done.load(std::memory_order_acquire) || passes == 0) {
+    std::size_t pos = 0;
+    Ref key, value;
+    while (DictNext(dict.get(), pos, key, value)) {
+      ASSERT_DOUBLE_EQ(AsFloat(value.get()), static_cast<double>(AsInt(key.get())));
+    }
+    ++passes;
+    EvalBreakerCheck();  // lets the writer take the global lock (gil); a quiescent point (brc)
+  }
+  {
+    AllowThreads allow;
+    writer.join();
+  }
+  std::size_t pos = 0, seen = 0;
+  Ref key, value;
+  while (DictNext(dict.get(), pos, key, value)) seen += AsInt(key.get()) < 16 ? 1 : 0;
+  EXPECT_EQ(seen, 16u);
 }
 
 TEST_F(ContainersTest, DictSetGetDeleteIterate) {
