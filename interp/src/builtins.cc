@@ -203,7 +203,7 @@ Ref ToDict(Args args) {
     }
     Ref key = pair[0].ToRef(), value = pair[1].ToRef();
     if (CheckHashable(key.get()) < 0) return {};
-    DictSet(out.get(), key.get(), value.get());
+    DictSetNew(out.get(), key.get(), value.get());
     ++index;
   }
   if (ErrorPending()) return {};
@@ -334,38 +334,43 @@ Ref BuiltinEnumerate(Args args) {
 
 Ref BuiltinZip(Args args) { return NewZip(args); }
 
-Ref BuiltinSorted(Args args) {
-  if (!CheckArgsExpected("sorted", args.size(), 1, 1)) return {};
-  Ref list = ListFromIterable(args[0]);
-  if (!list) return {};
-  std::vector<Ref> items;
-  for (std::size_t i = 0, n = ListSize(list.get()); i < n; ++i) items.push_back(ListGet(list.get(), static_cast<std::int64_t>(i)));
+// The items of `iterable` sorted (stable, by `<` only, as list.sort), borrowed from `holder`, a
+// new list that keeps them alive. False with the exception pending when a comparison failed; after
+// an error every comparison says "not less", which keeps the sort well defined until it returns.
+bool SortedItems(Object* iterable, Ref& holder, std::vector<Object*>& items) {
+  holder = ListFromIterable(iterable);
+  if (!holder) return false;
+  std::size_t n = ListSize(holder.get());
+  items.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) items.push_back(ListGet(holder.get(), static_cast<std::int64_t>(i)).get());
   bool failed = false;
-  // Stable, by `<` only, as list.sort; after an error every comparison says "not less", which
-  // keeps the sort well defined until it returns.
-  std::stable_sort(items.begin(), items.end(), [&failed](const Ref& a, const Ref& b) {
+  std::stable_sort(items.begin(), items.end(), [&failed](Object* a, Object* b) {
     if (failed) return false;
-    int lt = LessThan(a.get(), b.get());
+    int lt = LessThan(a, b);
     if (lt < 0) failed = true;
     return lt == 1;
   });
-  if (failed) return {};
+  return !failed;
+}
+
+Ref BuiltinSorted(Args args) {
+  if (!CheckArgsExpected("sorted", args.size(), 1, 1)) return {};
+  Ref holder;
+  std::vector<Object*> items;
+  if (!SortedItems(args[0], holder, items)) return {};
   Ref out = List();
-  for (const Ref& item : items) ListAppend(out.get(), item.get());
+  for (Object* item : items) ListAppendNew(out.get(), item);
   return out;
 }
 
-// list.sort(): sorted(), written back in place (stable; a comparison error leaves the list as it
-// was, where CPython may leave it partly sorted).
+// list.sort(): the sorted items written back in place under one critical section, as CPython sorts
+// (stable; a comparison error leaves the list as it was, where CPython may leave it partly sorted).
 Ref ListSortMethod(Args args) {
   if (!CheckArgsExpected("sort", args.size() - 1, 0, 0)) return {};
-  Object* self = args[0];
-  Ref sorted = BuiltinSorted(args.subspan(0, 1));
-  if (!sorted) return {};
-  for (std::size_t i = 0, n = ListSize(sorted.get()); i < n; ++i) {
-    Ref item = ListGet(sorted.get(), static_cast<std::int64_t>(i));
-    ListSet(self, static_cast<std::int64_t>(i), item.get());
-  }
+  Ref holder;
+  std::vector<Object*> items;
+  if (!SortedItems(args[0], holder, items)) return {};
+  ListSetItems(args[0], items);
   return None();
 }
 
@@ -425,23 +430,7 @@ Ref ListInsertMethod(Args args) {
   if (!CheckArgsExpected("insert", args.size() - 1, 2, 2)) return {};
   if (!IsIntLike(args[1]))
     return Raise(ExcType::kTypeError, QuotedTypeName(args[1]) + " object cannot be interpreted as an integer");
-  Object* list = args[0];
-  std::int64_t index = IntOf(args[1]);
-  CriticalSection cs(list);  // one step for other threads (the runtime's sections nest)
-  auto n = static_cast<std::int64_t>(ListSize(list));
-  if (index < 0) index = std::max<std::int64_t>(index + n, 0);
-  if (index > n) index = n;
-  if (index == n) {
-    ListAppend(list, args[2]);
-    return None();
-  }
-  Ref last = ListGet(list, n - 1);
-  ListAppend(list, last.get());
-  for (std::int64_t i = n - 1; i > index; --i) {
-    Ref prev = ListGet(list, i - 1);
-    ListSet(list, i, prev.get());
-  }
-  ListSet(list, index, args[2]);
+  ListInsert(args[0], IntOf(args[1]), args[2]);  // one critical section, as CPython's ins1
   return None();
 }
 
@@ -537,7 +526,7 @@ Ref StrSplitMethod(Args args) {
   Ref out = List();
   auto append = [&out](std::string_view part) {
     Ref piece = Str(part);
-    ListAppend(out.get(), piece.get());
+    ListAppendNew(out.get(), piece.get());
   };
   if (args.size() == 1 || args[1] == &g_none) {
     // Runs of whitespace separate; leading and trailing whitespace yields no empty strings.

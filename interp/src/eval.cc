@@ -736,7 +736,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
     Ref list = List();
     StackRef* items = sp - arg;
     for (std::uint32_t i = 0; i < arg; ++i) {
-      ListAppend(list.get(), items[i].get());
+      ListAppendNew(list.get(), items[i].get());
       items[i].Close();
     }
     sp = items;
@@ -771,7 +771,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
     bool failed = false;
     for (std::uint32_t i = 0; i < 2 * arg; i += 2) {
       if (!failed && CheckHashable(items[i].get()) < 0) failed = true;
-      if (!failed) DictSet(dict.get(), items[i].get(), items[i + 1].get());
+      if (!failed) DictSetNew(dict.get(), items[i].get(), items[i + 1].get());
       items[i].Close();
       items[i + 1].Close();
     }
@@ -783,7 +783,9 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(LIST_APPEND) {
     StackRef value = *--sp;
-    ListAppend(sp[-static_cast<std::ptrdiff_t>(arg)].get(), value.get());
+    // The comprehension's list, reachable only from this frame's stack: no critical section
+    // (CPython's LIST_APPEND, _PyList_AppendTakeRef).
+    ListAppendNew(sp[-static_cast<std::ptrdiff_t>(arg)].get(), value.get());
     value.Close();
     DISPATCH();
   }

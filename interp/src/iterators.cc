@@ -272,12 +272,12 @@ Ref ListFromIterable(Object* iterable) {
   Ref out = List();
   if (iterable->type == &g_tuple_type) {
     auto* t = static_cast<TupleObject*>(iterable);
-    for (std::size_t i = 0; i < t->size; ++i) ListAppend(out.get(), t->items()[i]);
+    for (std::size_t i = 0; i < t->size; ++i) ListAppendNew(out.get(), t->items()[i]);
     return out;
   }
   Ref it = GetIter(iterable);
   if (!it) return {};
-  while (Ref item = IterNext(it.get())) ListAppend(out.get(), item.get());
+  while (Ref item = IterNext(it.get())) ListAppendNew(out.get(), item.get());
   if (ErrorPending()) return {};
   return out;
 }

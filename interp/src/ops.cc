@@ -732,7 +732,7 @@ Ref GetSlice(Object* container, Object* start, Object* stop) {
       CriticalSection cs(container);  // a consistent snapshot (the runtime's sections nest)
       if (!SliceBounds(start, stop, static_cast<std::int64_t>(ListSize(container)), lo, hi)) return {};
       for (std::int64_t i = lo; i < hi; ++i)
-        if (Ref item = ListGet(container, i)) ListAppend(out.get(), item.get());
+        if (Ref item = ListGet(container, i)) ListAppendNew(out.get(), item.get());
       return out;
     }
     case Kind::kRange: {

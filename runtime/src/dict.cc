@@ -49,6 +49,7 @@ std::atomic_ref<std::int64_t> IndexRef(DictKeys* k, std::size_t i) { return std:
 std::atomic_ref<Object*> KeyRef(DictEntry& e) { return std::atomic_ref<Object*>(e.key); }
 std::atomic_ref<Object*> ValueRef(DictEntry& e) { return std::atomic_ref<Object*>(e.value); }
 std::atomic_ref<std::size_t> UsedRef(DictObject* d) { return std::atomic_ref<std::size_t>(d->used); }
+std::atomic_ref<std::size_t> NentriesRef(DictKeys* k) { return std::atomic_ref<std::size_t>(k->nentries); }
 
 DictKeys* AllocKeys(std::size_t slots) {
   std::size_t usable = slots * 2 / 3;
@@ -163,7 +164,7 @@ void SetLocked(DictObject* d, Object* key, Object* value) {
   ValueRef(e).store(value, std::memory_order_relaxed);
   KeyRef(e).store(key, std::memory_order_release);  // the key publishes the entry
   IndexRef(k, slot).store(static_cast<std::int64_t>(k->nentries), std::memory_order_release);
-  ++k->nentries;
+  NentriesRef(k).store(k->nentries + 1, std::memory_order_release);  // read by lock-free DictNext
   UsedRef(d).store(used + 1, std::memory_order_relaxed);
 }
 
@@ -231,6 +232,12 @@ void DictSet(Object* dict, Object* key, Object* value) {
   SetLocked(d, key, value);
 }
 
+void DictSetNew(Object* dict, Object* key, Object* value) {
+  DictObject* d = AsDict(dict);
+  FTB_DCHECK(Refcount(d) == 1, "DictSetNew on a dict that another reference can reach");
+  SetLocked(d, key, value);
+}
+
 bool DictDel(Object* dict, Object* key) {
   DictObject* d = AsDict(dict);
   std::uint64_t hash = Hash(key);
@@ -245,8 +252,12 @@ bool DictDel(Object* dict, Object* key) {
     if (ix < 0) return false;
     DictEntry& e = d->keys->entries()[ix];
     IndexRef(d->keys, slot).store(kDummy, std::memory_order_release);
-    old_key = KeyRef(e).exchange(nullptr, std::memory_order_acq_rel);
-    old_value = ValueRef(e).exchange(nullptr, std::memory_order_acq_rel);
+    // Plain release stores under the lock (CPython's STORE_KEY/STORE_VALUE), not exchanges: a
+    // read-modify-write would be a locked instruction for nothing, only writers change entries.
+    old_key = KeyRef(e).load(std::memory_order_relaxed);
+    old_value = ValueRef(e).load(std::memory_order_relaxed);
+    KeyRef(e).store(nullptr, std::memory_order_release);
+    ValueRef(e).store(nullptr, std::memory_order_release);
     UsedRef(d).store(UsedRef(d).load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   }
   Decref(old_key);
@@ -256,6 +267,36 @@ bool DictDel(Object* dict, Object* key) {
 
 bool DictNext(Object* dict, std::size_t& pos, Ref& key, Ref& value) {
   DictObject* d = AsDict(dict);
+  if constexpr (Policy::kLockFreeReads) {
+    // CPython's dictiter_iternext_threadsafe: the entry at pos or after it, without the lock, when
+    // the key and the value are immortal or owned by this thread (no other thread can free them
+    // meanwhile, so no re-check: _Py_TryIncrefCompare); anything else takes the locked path below.
+    if (internal::MayReadLockFree(d)) {
+      DictKeys* k = KeysRef(d).load(std::memory_order_acquire);
+      if (k == nullptr) return false;
+      std::size_t n = NentriesRef(k).load(std::memory_order_acquire);
+      std::size_t i = pos;
+      for (; i < n; ++i) {
+        DictEntry& e = k->entries()[i];
+        Object* entry_key = KeyRef(e).load(std::memory_order_acquire);
+        if (entry_key == nullptr) continue;  // deleted
+        Object* entry_value = ValueRef(e).load(std::memory_order_acquire);
+        if (entry_value == nullptr || !Policy::TryIncrefFast(entry_key->hdr)) break;
+        if (!Policy::TryIncrefFast(entry_value->hdr)) {
+          Decref(entry_key);
+          break;
+        }
+        pos = i + 1;
+        key = Ref::Steal(entry_key);
+        value = Ref::Steal(entry_value);
+        return true;
+      }
+      if (i >= n && KeysRef(d).load(std::memory_order_acquire) == k) {
+        pos = i;
+        return false;
+      }
+    }
+  }
   CriticalSection cs(d);
   EnsureShared(d);
   DictKeys* k = d->keys;

@@ -100,6 +100,50 @@ void ListAppend(Object* list, Object* item) {
   SizeRef(l).store(n + 1, std::memory_order_release);
 }
 
+void ListAppendNew(Object* list, Object* item) {
+  ListObject* l = AsList(list);
+  FTB_DCHECK(Refcount(l) == 1, "ListAppendNew on a list that another reference can reach");
+  std::size_t n = SizeRef(l).load(std::memory_order_relaxed);
+  ReserveLocked(l, n + 1);
+  Incref(item);
+  Slot(l->array, n).store(item, std::memory_order_relaxed);
+  SizeRef(l).store(n + 1, std::memory_order_relaxed);
+}
+
+void ListInsert(Object* list, std::int64_t index, Object* item) {
+  ListObject* l = AsList(list);
+  CriticalSection cs(l);
+  EnsureShared(l);
+  auto n = static_cast<std::int64_t>(SizeRef(l).load(std::memory_order_relaxed));
+  if (index < 0) index = std::max<std::int64_t>(index + n, 0);
+  if (index > n) index = n;
+  ReserveLocked(l, static_cast<std::size_t>(n) + 1);
+  Incref(item);
+  FlagItemsIfShared(l, item);
+  // Lock-free readers may see an item twice while the tail moves up, never a freed one: every
+  // slot holds a reference the list owns throughout (CPython's memmove under the lock).
+  for (std::int64_t j = n; j > index; --j)
+    Slot(l->array, static_cast<std::size_t>(j))
+        .store(Slot(l->array, static_cast<std::size_t>(j - 1)).load(std::memory_order_relaxed), std::memory_order_release);
+  Slot(l->array, static_cast<std::size_t>(index)).store(item, std::memory_order_release);
+  SizeRef(l).store(static_cast<std::size_t>(n) + 1, std::memory_order_release);
+}
+
+void ListSetItems(Object* list, std::span<Object* const> items) {
+  ListObject* l = AsList(list);
+  CriticalSection cs(l);
+  EnsureShared(l);
+  std::size_t n = std::min(SizeRef(l).load(std::memory_order_relaxed), items.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    Incref(items[i]);
+    FlagItemsIfShared(l, items[i]);
+    auto slot = Slot(l->array, i);
+    Object* old = slot.load(std::memory_order_relaxed);
+    slot.store(items[i], std::memory_order_release);
+    Decref(old);  // as ListSet: the list held it, the caller's items hold their own references
+  }
+}
+
 // ListGet's lock-free path for an item that is neither immortal nor owned by this thread (a
 // reference on its shared count, then a re-check of the slot), else the locked path. Out of line,
 // so that ListGet's common path is a leaf.

@@ -9,6 +9,9 @@ usage: check_incref_asm.py VARIANT PROBE_OBJECT RUNTIME_LIBRARY [--library-unopt
           BrcPolicy::IncrefShared / DecrefShared, which do hold the locked instruction
   all     no indirect call or jump (no runtime dispatch); the mutex fast path of the free-threaded
           variants is one locked cmpxchg each way, and compiles to nothing in gil
+  atomic, brc (optimised library): ListAppend takes the list's lock (a byte-wide locked
+          cmpxchg); ListAppendNew and DictSetNew, which fill a container nobody else can reach
+          yet, take no lock
 """
 import re
 import subprocess
@@ -107,6 +110,18 @@ def main():
         cmpxchg = [i for i in locked(mutex) if "cmpxchg" in i]
         expect(len(cmpxchg) == 2, f"{variant} mutex: expected one locked cmpxchg to lock and one to unlock", mutex)
         expect(all("Slow" in c for c in calls(mutex)), f"{variant} mutex: fast path calls something but the slow paths", mutex)
+
+        if library_optimised:
+            # The per-object lock is one byte: its compare-and-swap names a byte register.
+            def lock_cas(insns):
+                return [i for i in locked(insns) if re.match(r"^lock cmpxchg %(al|bl|cl|dl|sil|dil|bpl|spl|r\d+b),", i)]
+            lib = disassemble(runtime)
+            append = find(lib, "ListAppend(")
+            expect(lock_cas(append), f"{variant} ListAppend: no byte-wide locked cmpxchg (the list's lock)", append)
+            for name in ("ListAppendNew(", "DictSetNew("):
+                insns = find(lib, name)
+                expect(not lock_cas(insns) and not any("BeginSlow" in c for c in calls(insns)),
+                       f"{variant} {name[:-1]}: takes a lock on a container nobody else can reach", insns)
 
     if failures:
         print("\n".join("FAIL: " + f for f in failures))

@@ -1,4 +1,6 @@
 // Every container operation, on every variant.
+#include <atomic>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +97,128 @@ TEST_F(ContainersTest, ListSortExtendCopy) {
   for (const char* s : {"pear", "apple", "fig"}) ListAppend(strs.get(), Str(s).get());
   ListSort(strs.get());
   EXPECT_EQ(AsStr(ListGet(strs.get(), 0).get()), "apple");
+}
+
+TEST_F(ContainersTest, ListInsertAndSetItems) {
+  Ref list = List();
+  for (int v : {1000, 2000, 3000}) ListAppend(list.get(), Int(v).get());
+  ListInsert(list.get(), 0, Int(500).get());
+  ListInsert(list.get(), 2, Int(1500).get());
+  ListInsert(list.get(), -1, Int(2500).get());   // before the last, as list.insert
+  ListInsert(list.get(), 99, Int(4000).get());   // past the end: appended
+  ListInsert(list.get(), -99, Int(100).get());   // before the start: first
+  EXPECT_EQ(Ints(list.get()), (std::vector<std::int64_t>{100, 500, 1000, 1500, 2000, 2500, 3000, 4000}));
+  Ref empty = List();
+  ListInsert(empty.get(), 5, Int(7000).get());
+  EXPECT_EQ(Ints(empty.get()), (std::vector<std::int64_t>{7000}));
+
+  // Items replaced in place: the list takes references to the new items and drops the old ones.
+  Ref old_item = Int(123456);
+  Ref small = List();
+  ListAppend(small.get(), old_item.get());
+  ListAppend(small.get(), Int(654321).get());
+  EXPECT_EQ(Refcount(old_item.get()), 2);
+  Ref a = Int(111111), b = Int(222222), c = Int(333333);
+  Object* items[] = {a.get(), b.get(), c.get()};
+  ListSetItems(small.get(), items);  // longer than the list: only the first two are stored
+  EXPECT_EQ(Ints(small.get()), (std::vector<std::int64_t>{111111, 222222}));
+  EXPECT_EQ(Refcount(old_item.get()), 1);
+  EXPECT_EQ(Refcount(a.get()), 2);
+  EXPECT_EQ(Refcount(c.get()), 1);
+  ListSetItems(small.get(), std::span<Object* const>(items + 2, 1));  // shorter: the rest stays
+  EXPECT_EQ(Ints(small.get()), (std::vector<std::int64_t>{333333, 222222}));
+  EXPECT_EQ(Refcount(a.get()), 1);
+}
+
+TEST_F(ContainersTest, NewContainersFilledWithoutTheirLock) {
+  Ref list = List();
+  for (int v : {3000, 1000, 2000}) ListAppendNew(list.get(), Int(v).get());
+  EXPECT_EQ(Ints(list.get()), (std::vector<std::int64_t>{3000, 1000, 2000}));
+  ListAppend(list.get(), Int(4000).get());  // then used as any list
+  EXPECT_EQ(ListSize(list.get()), 4u);
+  Ref dict = Dict();
+  for (int i = 0; i < 20; ++i) DictSetNew(dict.get(), Str("k" + std::to_string(i)).get(), Int(i * 1000).get());
+  DictSetNew(dict.get(), Str("k3").get(), Int(-1).get());  // replace
+  EXPECT_EQ(DictSize(dict.get()), 20u);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k19").get()).get()), 19000);
+  EXPECT_EQ(AsInt(DictGet(dict.get(), Str("k3").get()).get()), -1);
+}
+
+// Iteration by the owner (lock-free in brc), by another thread (the locked path until the dict
+// is shared, then lock-free for what that thread can take a reference to without a re-check),
+// and by the owner again after that: every pass sees every live entry once, in order.
+TEST_F(ContainersTest, DictIterationByOwnerAndOthers) {
+  Ref dict = Dict();
+  for (int i = 0; i < 40; ++i) DictSet(dict.get(), Int(i).get(), Float(i * 0.5).get());
+  for (int i = 0; i < 40; i += 3) EXPECT_TRUE(DictDel(dict.get(), Int(i).get()));
+  auto keys = [&dict] {
+    std::vector<std::int64_t> out;
+    std::size_t pos = 0;
+    Ref key, value;
+    while (DictNext(dict.get(), pos, key, value)) {
+      EXPECT_DOUBLE_EQ(AsFloat(value.get()), AsInt(key.get()) * 0.5);
+      out.push_back(AsInt(key.get()));
+    }
+    return out;
+  };
+  std::vector<std::int64_t> expected;
+  for (int i = 0; i < 40; ++i)
+    if (i % 3 != 0) expected.push_back(i);
+  EXPECT_EQ(keys(), expected);
+  std::thread other([&] {
+    ThreadAttach attach;
+    EXPECT_EQ(keys(), expected);
+    DictSet(dict.get(), Int(1000).get(), Float(500.0).get());  // an entry this thread owns
+    std::vector<std::int64_t> with_own = expected;
+    with_own.push_back(1000);
+    EXPECT_EQ(keys(), with_own);
+    EXPECT_TRUE(DictDel(dict.get(), Int(1000).get()));
+  });
+  {
+    AllowThreads allow;
+    other.join();
+  }
+  EXPECT_EQ(keys(), expected);
+  if constexpr (Policy::kLockFreeReads) {
+    EXPECT_NE(Policy::LoadGcBits(dict->hdr) & kGcShared, 0);
+  }
+}
+
+// The owner iterates (lock-free in brc) while another thread inserts and deletes entries and
+// replaces the table: every entry seen is a live key with its own value, and the entries that stay
+// are all seen once the writer is done (ThreadSanitizer checks the lock-free reads).
+TEST_F(ContainersTest, DictIterationWhileAnotherThreadWrites) {
+  Ref dict = Dict();
+  for (int i = 0; i < 16; ++i) DictSet(dict.get(), Int(i).get(), Float(i).get());
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    ThreadAttach attach;
+    for (int r = 0; r < 3000; ++r) {
+      Ref key = Int(1000 + r % 40);
+      DictSet(dict.get(), key.get(), Float(1000 + r % 40).get());
+      if (r % 3 != 0) DictDel(dict.get(), key.get());
+      if (r % 64 == 0) EvalBreakerCheck();
+    }
+    done.store(true, std::memory_order_release);
+  });
+  int passes = 0;
+  while (!done.load(std::memory_order_acquire) || passes == 0) {
+    std::size_t pos = 0;
+    Ref key, value;
+    while (DictNext(dict.get(), pos, key, value)) {
+      ASSERT_DOUBLE_EQ(AsFloat(value.get()), static_cast<double>(AsInt(key.get())));
+    }
+    ++passes;
+    EvalBreakerCheck();  // lets the writer take the global lock (gil); a quiescent point (brc)
+  }
+  {
+    AllowThreads allow;
+    writer.join();
+  }
+  std::size_t pos = 0, seen = 0;
+  Ref key, value;
+  while (DictNext(dict.get(), pos, key, value)) seen += AsInt(key.get()) < 16 ? 1 : 0;
+  EXPECT_EQ(seen, 16u);
 }
 
 TEST_F(ContainersTest, DictSetGetDeleteIterate) {

@@ -52,6 +52,28 @@ TEST_F(DeathTest, TouchingAnObjectFromAThreadWithNoStateAborts) {
       "object touched without an attached thread state");
 }
 
+TEST_F(DeathTest, AppendingWithoutTheLockToAReachableListAborts) {
+  EXPECT_DEATH(
+      {
+        ThreadAttach attach;
+        Ref list = List();
+        Ref other = list;  // a second reference: another thread could reach the list
+        ListAppendNew(list.get(), Int(1).get());
+      },
+      "ListAppendNew on a list that another reference can reach");
+}
+
+TEST_F(DeathTest, SettingWithoutTheLockInAReachableDictAborts) {
+  EXPECT_DEATH(
+      {
+        ThreadAttach attach;
+        Ref dict = Dict();
+        Ref other = dict;
+        DictSetNew(dict.get(), Int(1).get(), Int(2).get());
+      },
+      "DictSetNew on a dict that another reference can reach");
+}
+
 TEST_F(DeathTest, SecondThreadAttachOnOneThreadAborts) {
   EXPECT_DEATH(
       {

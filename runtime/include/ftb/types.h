@@ -130,6 +130,18 @@ Ref ListPop(Object* list, std::int64_t index = -1);
 void ListSort(Object* list);                  // stable, by Compare
 void ListExtend(Object* list, Object* other);  // locks both, in address order
 Ref ListCopy(Object* list);
+// list.insert(index, item): one critical section for the whole shift (CPython's ins1); the index
+// is clamped to [0, size] after adding the size to a negative one, as list.insert does.
+void ListInsert(Object* list, std::int64_t index, Object* item);
+// list[i] = items[i] for every i below both lengths, under one critical section (list.sort's
+// write-back: CPython sorts a list in place under one).
+void ListSetItems(Object* list, std::span<Object* const> items);
+// Appends to a list that no other thread can reach yet: the caller made it and holds its only
+// reference (a list display, a comprehension's list on the value stack, a builtin's result). No
+// critical section, as CPython's BUILD_LIST, LIST_APPEND (_PyList_AppendTakeRef) and
+// PyList_SET_ITEM on a new list take none. Debug builds check that the count is 1 (the test
+// CPython's _Py_CRITICAL_SECTION_ASSERT_OBJECT_LOCKED accepts instead of the lock).
+void ListAppendNew(Object* list, Object* item);
 
 // ---- dict (str, int, bool, None, float and tuple keys) ----
 Ref Dict();
@@ -140,6 +152,9 @@ bool DictDel(Object* dict, Object* key);
 // Iteration in insertion order: start with pos = 0; returns false at the end.
 bool DictNext(Object* dict, std::size_t& pos, Ref& key, Ref& value);
 void DictUpdate(Object* dict, Object* other);  // locks both, in address order
+// DictSet on a dict that no other thread can reach yet (a dict display, a builtin's result): no
+// critical section, as CPython's _PyDict_FromItems; the contract of ListAppendNew.
+void DictSetNew(Object* dict, Object* key, Object* value);
 
 // ---- functions, classes, instances ----
 Ref Function(const char* name, NativeFunction fn);
