@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "machine_context.h"
+#include "baseline.h"
 #include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
@@ -116,6 +117,8 @@ struct RunOptions {
   std::string resume;
   std::vector<std::string> knobs;
   std::string command_line;
+  std::string baseline_binary;      // --baseline-binary: a paired sweep (bench/baseline.h)
+  double baseline_work_scale = 0;   // --baseline-work-scale; 0: the same as --work-scale
 };
 
 // 1, then powers of two up to the number of cores, plus the core count itself.
@@ -189,10 +192,22 @@ std::string DefaultOutDir(const std::string& host) {
   return fmt::format("results/{}-{}", date, host);
 }
 
+// --resume of a paired sweep: the base runs recorded so far, and the base binary checked again; a
+// binary that now says another --version is refused (its runs would not pair with the old ones).
+std::unique_ptr<bench::ResultsStore> ResumeBaseline(const std::string& dir, bench::SweepSettings& settings) {
+  auto base = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(dir, bench::kBaselineStem));
+  bench::BaselineSettings probed = bench::ProbeBaselineBinary(settings.baseline.binary, settings.workloads,
+                                                              settings.variants, settings.baseline.work_scale);
+  if (probed.version != settings.baseline.version)
+    throw UsageError(fmt::format("cannot resume {}: the base binary {} now reports another version", dir,
+                                 settings.baseline.binary));
+  return base;
+}
+
 int Run(RunOptions& o) {
   bench::Topology topology = bench::Topology::Load();
   std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::unique_ptr<bench::ResultsStore> store;
+  std::unique_ptr<bench::ResultsStore> store, base_store;
   bench::SweepSettings settings;
   if (!o.resume.empty()) {
     if (std::filesystem::is_directory(o.resume)) LockResultsDir(o.resume);
@@ -201,6 +216,9 @@ int Run(RunOptions& o) {
       settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
       bench::CheckSweepSettings(settings, true);
       CheckSweepDescriptors(settings);
+      if (settings.baseline.enabled()) base_store = ResumeBaseline(o.resume, settings);
+    } catch (const bench::InputError&) {
+      throw;
     } catch (const std::runtime_error& e) {
       std::string message = e.what();
       if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
@@ -231,6 +249,10 @@ int Run(RunOptions& o) {
     settings.knobs = ParseKnobs(o.knobs);
     bench::CheckSweepSettings(settings, false);
     CheckSweepDescriptors(settings);
+    if (!o.baseline_binary.empty())
+      settings.baseline = bench::ProbeBaselineBinary(
+          o.baseline_binary, settings.workloads, settings.variants,
+          o.baseline_work_scale > 0 ? o.baseline_work_scale * (o.quick ? kQuickSize : 1.0) : settings.work_scale);
     settings.command_line = o.command_line;
     nlohmann::json context = bench::MachineContext(topology, self);
     settings.WriteTo(context["ftbench"]);
@@ -241,7 +263,16 @@ int Run(RunOptions& o) {
       throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
     store = std::make_unique<bench::ResultsStore>(dir, context);
     store->Flush();
+    if (settings.baseline.enabled()) {
+      base_store = std::make_unique<bench::ResultsStore>(dir, bench::BaselineContext(context, settings.baseline),
+                                                         bench::kBaselineStem);
+      base_store->Flush();
+    }
   }
+  if (settings.baseline.enabled())
+    fmt::print(stderr, "paired with the base binary {} ({}), work scale {}, its runs into {}.json\n",
+               settings.baseline.binary, settings.baseline.version.substr(0, settings.baseline.version.find('\n')),
+               settings.baseline.work_scale, (store->dir() / bench::kBaselineStem).string());
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
   if (max_threads > topology.Pus())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
@@ -259,7 +290,7 @@ int Run(RunOptions& o) {
              settings.seed, store->dir().string());
 
   HandleInterrupts(store->dir());
-  std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted);
+  std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted, base_store.get());
 
   fmt::print("{}", store->Table());
   for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
@@ -311,6 +342,15 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", o->out, "results directory (default results/<date>-<host>)");
   cmd->add_option("--resume", o->resume, "complete an interrupted sweep in DIR with its recorded settings");
   cmd->add_option("--knob", o->knobs, "NAME=VALUE or WORKLOAD.NAME=VALUE (repeatable)");
+  auto* baseline = cmd->add_option(
+      "--baseline-binary", o->baseline_binary,
+      "a paired sweep: every cell also run by this other ftbench build, back to back with this build's run in "
+      "every repetition round (its runs in DIR/baseline.json; compare --paired DIR tests them)");
+  auto* baseline_scale = cmd->add_option(
+      "--baseline-work-scale", o->baseline_work_scale,
+      "the base side's --work-scale (default: the same as this side's): a testing aid, e.g. --work-scale 1.05 "
+      "--baseline-work-scale 1 with this binary as base makes this side do 5% more work")
+      ->check(FiniteNumber(1e-6, 1e6));
   cmd->add_flag("--quick", o->quick,
                 fmt::format("{} repetitions, each after {} warm-up run, a fifth of the work: the whole suite in about "
                             "three minutes on 2 cores",
@@ -318,7 +358,7 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
-  cmd->callback([o, seed, cmd, variants, workloads, threads] {
+  cmd->callback([o, seed, cmd, variants, workloads, threads, baseline, baseline_scale] {
     o->seed_given = seed->count() > 0;
     o->variants = SplitList(o->variants, "--variants", variants->count() > 0);
     o->workloads = SplitList(o->workloads, "--workloads", workloads->count() > 0);
@@ -326,9 +366,15 @@ void AddRunCommand(CLI::App& app) {
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process", "--no-calibration"})
+                                "--in-process", "--no-calibration", "--baseline-binary", "--baseline-work-scale"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
+    if (baseline_scale->count() > 0 && baseline->count() == 0)
+      throw UsageError("--baseline-work-scale needs --baseline-binary");
+    if (baseline->count() > 0 && o->baseline_binary.empty()) throw UsageError("--baseline-binary: the path is empty");
+    if (baseline->count() > 0 && (o->in_process || o->instructions))
+      throw UsageError(std::string("--baseline-binary runs every cell in a child process and times it: drop ") +
+                       (o->in_process ? "--in-process" : "--instructions"));
     o->command_line = InvocationLine();
     if (int code = Run(*o); code != 0) throw ExitStatus{code};
   });
