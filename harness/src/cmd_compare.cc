@@ -4,6 +4,9 @@
 //   /usr/bin/python3 <tools>/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
 //       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
 //       [--chart PATH]
+// or, for a paired sweep (run --baseline-binary), ftbench_compare.py --paired DIR [--threshold T]
+// [--alpha A] [--format F] [--allow-inconclusive] (plots/ftbplots/paired.py); a single DIR that is
+// a paired sweep is compared so without --paired too.
 // (<tools>: the installed share/ftbench/plots, or the source tree's plots/ from the build tree:
 // python_tool.h) and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
@@ -32,11 +35,14 @@ struct CompareOptions {
   std::string chart;
   bool allow_mismatch = false;
   bool allow_inconclusive = false;
+  bool paired = false;
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   // --option=VALUE: a value that starts with '-' ("-inf", "-0.1") stays a value for argparse.
-  std::vector<std::string> args = {opts.base, opts.next};
+  std::vector<std::string> args = {opts.base};
+  if (!opts.next.empty()) args.push_back(opts.next);
+  if (opts.paired) args.insert(args.begin(), "--paired");
   if (!opts.threshold.empty()) args.push_back("--threshold=" + opts.threshold);
   if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
   if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
@@ -56,7 +62,10 @@ void AddCompareCommand(CLI::App& app) {
       "compare",
       "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input or no verdict possible");
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
-  cmd->add_option("new", opts->next, "new results directory (or its results.json)")->required();
+  cmd->add_option("new", opts->next, "new results directory (or its results.json); none for a paired sweep");
+  cmd->add_flag("--paired", opts->paired,
+                "BASE is one paired sweep (run --baseline-binary): test its two builds' per-round ratios (alpha "
+                "default 0.05)");
   cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
   cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
   cmd->add_option("--noise-factor", opts->noise_factor,
