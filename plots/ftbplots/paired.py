@@ -70,6 +70,19 @@ class PairedCell:
 
 
 @dataclass
+class Overall:
+    """Every pair of every cell at once: a change that all cells share, too small for any one
+    cell's rounds to show on a noisy machine, shows here."""
+    pairs: int
+    ratio: float             # geometric mean over cells of the cells' median ratios
+    p_slower: float | None   # one-sided Wilcoxon signed-rank over every pair's log ratio
+    p_faster: float | None
+    p_slower_holm: float | None = None  # Holm over the cells and this test together
+    p_faster_holm: float | None = None
+    verdict: str = "unchanged"
+
+
+@dataclass
 class PairedComparison:
     path: str
     base_binary: str
@@ -80,6 +93,7 @@ class PairedComparison:
     alpha: float
     cells: list
     round_ratios: list       # per round: geometric mean over cells of new / base
+    overall: Overall | None = None  # the sweep-wide test over every pair of every cell
     notes: list = field(default_factory=list)
     inconclusive: list = field(default_factory=list)
     allow_inconclusive: bool = False
@@ -93,12 +107,16 @@ class PairedComparison:
         return [c for c in self.cells if c.verdict == "improvement"]
 
     @property
+    def sweep_regressed(self) -> bool:
+        return self.overall is not None and self.overall.verdict == "regression"
+
+    @property
     def tested_cells(self) -> int:
         return sum(1 for c in self.cells if c.p_slower is not None)
 
     @property
     def exit_status(self) -> int:
-        if self.regressions:
+        if self.regressions or self.sweep_regressed:
             return EXIT_REGRESSION
         return EXIT_BAD_INPUT if self.inconclusive and not self.allow_inconclusive else EXIT_OK
 
@@ -106,6 +124,10 @@ class PairedComparison:
         r, i = len(self.regressions), len(self.improvements)
         if r:
             head = f"REGRESSION: {r} cell{'s' * (r != 1)} slower"
+            if self.sweep_regressed:
+                head += f", the whole sweep {self.overall.ratio - 1:+.1%}"
+        elif self.sweep_regressed:
+            head = f"REGRESSION: the whole sweep slower, {self.overall.ratio - 1:+.1%}"
         elif self.inconclusive:
             head = ("INCONCLUSIVE: no regression could have been flagged"
                     + (" (accepted: --allow-inconclusive)" if self.allow_inconclusive else ""))
@@ -209,9 +231,24 @@ def _pair_cell(new_cell, base_cell) -> PairedCell:
     return cell
 
 
-def _verdict(c: PairedCell, threshold: float, alpha: float) -> str:
+def _overall(pairs: list, cells: list) -> Overall:
+    logs = []
+    for new_cell, base_cell in pairs:
+        n, b = _times_by_round(new_cell), _times_by_round(base_cell)
+        logs += [math.log(n[r] / b[r]) for r in sorted(set(n) & set(b))]
+    ratios = [c.ratio for c in cells if c.rounds > 0]
+    result = Overall(pairs=len(logs), ratio=stats.geometric_mean(ratios) if ratios else math.nan,
+                     p_slower=None, p_faster=None)
+    if len(logs) >= 2:
+        result.p_slower = wilcoxon_one_sided(logs, "greater")
+        result.p_faster = wilcoxon_one_sided(logs, "less")
+    return result
+
+
+def _verdict(c, threshold: float, alpha: float) -> str:
+    """A PairedCell's or the Overall's verdict, once its Holm-adjusted p-values are set."""
     if c.p_slower is None:
-        return "untested" if c.rounds == 0 or abs(c.ratio - 1) > threshold else "unchanged"
+        return "untested" if math.isnan(c.ratio) or abs(c.ratio - 1) > threshold else "unchanged"
     if c.ratio > 1 + threshold:
         return "regression" if c.p_slower_holm <= alpha else "slower (n.s.)"
     if c.ratio < 1 - threshold:
@@ -250,25 +287,27 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
                      f"ftbench run --resume completes it), first: {only_new[0].workload}/"
                      f"{only_new[0].variant}/threads:{only_new[0].threads}")
     cells = [_pair_cell(n, b) for n, b in pairs]
-    tested = [c for c in cells if c.p_slower is not None]
+    overall = _overall(pairs, cells)
+    tested = [c for c in cells if c.p_slower is not None] + ([overall] if overall.p_slower is not None else [])
     for attr in ("p_slower", "p_faster"):
         adjusted = stats.holm([getattr(c, attr) for c in tested])
         for c, p in zip(tested, adjusted):
             setattr(c, attr + "_holm", p)
-    for c in cells:
+    for c in cells + [overall]:
         c.verdict = _verdict(c, threshold, alpha)
+    tested = [c for c in cells if c.p_slower is not None]
     inconclusive = []
     if not tested:
         inconclusive.append("no cell has 2 or more rounds run by both builds: nothing was tested")
     else:
-        best = min(min_attainable_p(c.rounds) for c in tested)
-        k = len(tested)
+        k = len(tested) + 1
+        best = min(min_attainable_p(n) for n in [c.rounds for c in tested] + [overall.pairs])
         if best > alpha / k:
             inconclusive.append(
-                f"with at most {max(c.rounds for c in tested)} paired rounds the smallest possible "
-                f"one-sided p-value is {best:.3g}, above alpha / cells = {alpha:g} / {k} = "
-                f"{alpha / k:.3g}: after the Holm correction no cell can be significant (use more "
-                "repetitions, fewer cells, or a larger --alpha)")
+                f"with at most {max(c.rounds for c in tested)} paired rounds (and {overall.pairs} "
+                f"pairs in all) the smallest possible one-sided p-value is {best:.3g}, above alpha / "
+                f"tests = {alpha:g} / {k} = {alpha / k:.3g}: after the Holm correction nothing can "
+                "be significant (use more repetitions, or a larger --alpha)")
     new_scale, base_scale = new.ftbench.get("work_scale"), block.get("work_scale")
     if isinstance(new_scale, (int, float)) and isinstance(base_scale, (int, float)) \
             and new_scale != base_scale:
@@ -280,7 +319,7 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
         base_version=" ".join(str(block.get("version", "?")).split("\n")[:2]),
         base_work_scale=base_scale if isinstance(base_scale, (int, float)) else None,
         new_work_scale=new_scale if isinstance(new_scale, (int, float)) else None,
-        threshold=threshold, alpha=alpha, cells=cells, round_ratios=_round_ratios(pairs),
+        threshold=threshold, alpha=alpha, cells=cells, round_ratios=_round_ratios(pairs), overall=overall,
         notes=notes, inconclusive=inconclusive, allow_inconclusive=allow_inconclusive)
 
 
@@ -305,12 +344,21 @@ def _rows(cells: list) -> list:
 def _method(cmp: PairedComparison) -> str:
     return (f"Paired: per repetition round new / base of the two builds' back-to-back runs; "
             f"threshold {cmp.threshold:.1%} on the median ratio, alpha {cmp.alpha:g} after "
-            f"Holm-Bonferroni over {cmp.tested_cells} tested cells (one-sided Wilcoxon "
-            "signed-rank on the per-round log ratios)")
+            f"Holm-Bonferroni over {cmp.tested_cells} tested cells and the whole sweep (one-sided "
+            "Wilcoxon signed-rank on the per-round log ratios)")
 
 
 def _rounds_line(cmp: PairedComparison) -> str:
     return ", ".join(f"{r:.3f}" for r in cmp.round_ratios)
+
+
+def _overall_line(cmp: PairedComparison) -> str:
+    o = cmp.overall
+    if o is None:
+        return "Whole sweep: not tested"
+    return (f"Whole sweep ({o.pairs} pairs): geometric mean of the cells' ratios {o.ratio:.3f}, "
+            f"p slower {_fmt_p(o.p_slower)} (Holm {_fmt_p(o.p_slower_holm)}): "
+            f"{VERDICT_MARK.get(o.verdict, o.verdict)}")
 
 
 def render_text(cmp: PairedComparison) -> str:
@@ -320,7 +368,8 @@ def render_text(cmp: PairedComparison) -> str:
     rows = [HEADER] + _rows(cmp.cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-    lines += ["", f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
+    lines += ["", _overall_line(cmp),
+              f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
               f"Result: {cmp.verdict_line()}"]
     return "\n".join(lines) + "\n"
 
@@ -346,7 +395,8 @@ def render_markdown(cmp: PairedComparison) -> str:
     lines.append("#### Significant changes")
     lines += _md_table(_rows(flagged)) if flagged else \
         ["None beyond the threshold and significant after the correction."]
-    lines += ["", f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
+    lines += ["", _md_cell(_overall_line(cmp)), "",
+              f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
               f"<details><summary>All {len(cmp.cells)} cells</summary>", ""]
     lines += _md_table(_rows(cmp.cells)) + ["", "</details>", ""]
     return "\n".join(lines)
