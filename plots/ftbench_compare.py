@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--
            [--noise-factor 2] [--memory-threshold 0.10] [--format text|markdown|json] [--allow-mismatch]
            [--chart PATH] [--allow-inconclusive]
        /usr/bin/python3 plots/ftbench_compare.py --paired DIR [--threshold 0.05] [--alpha 0.05]
-           [--format text|markdown|json] [--allow-inconclusive]
+           [--sweep-threshold 0.02] [--format text|markdown|json] [--allow-inconclusive]
 BASE and NEW are results directories of `ftbench run` or results.json files. DIR is a paired
 sweep (`ftbench run --baseline-binary`; ftbplots/paired.py); a single DIR that is one is compared
 paired without --paired too. Exit status
@@ -62,6 +62,10 @@ def parse_args(argv):
     parser.add_argument("--alpha", type=_number("--alpha", 0, 1, low_open=True), default=None,
                         help="significance level after the Holm-Bonferroni correction (default "
                              f"{compare.DEFAULT_ALPHA:g}; paired {paired.DEFAULT_ALPHA:g})")
+    parser.add_argument("--sweep-threshold", type=_number("--sweep-threshold", 0, 1), default=None,
+                        help="paired only: the change of the whole sweep (geometric mean over "
+                             "cells) that counts (default "
+                             f"{paired.DEFAULT_SWEEP_THRESHOLD:g})")
     parser.add_argument("--noise-factor", type=_number("--noise-factor", 0, 100),
                         default=compare.DEFAULT_NOISE_FACTOR,
                         help="a change must also exceed this many times the cell's own spread "
@@ -93,6 +97,8 @@ def parse_args(argv):
         for option, given in (("--chart", args.chart), ("--allow-mismatch", args.allow_mismatch)):
             if given:
                 parser.error(f"{option} does not apply to a paired sweep (both builds ran in it)")
+    elif args.sweep_threshold is not None:
+        parser.error("--sweep-threshold applies to a paired sweep only (--paired DIR)")
     if args.alpha is None:
         args.alpha = paired.DEFAULT_ALPHA if args.paired else compare.DEFAULT_ALPHA
     if args.chart and Path(args.chart).suffix.lower() not in CHART_SUFFIXES:
@@ -142,7 +148,9 @@ def _main(argv) -> int:
     if args.paired:
         cmp = paired.compare_paired(args.base, threshold=paired.DEFAULT_THRESHOLD if args.threshold is None
                                     else args.threshold, alpha=args.alpha,
-                                    allow_inconclusive=args.allow_inconclusive)
+                                    allow_inconclusive=args.allow_inconclusive,
+                                    sweep_threshold=paired.DEFAULT_SWEEP_THRESHOLD
+                                    if args.sweep_threshold is None else args.sweep_threshold)
         text = paired.RENDERERS[args.format](cmp)
     else:
         cmp = run(args)

@@ -10,9 +10,11 @@ that two sweeps run minutes apart each see on their own.
 Per cell, over the rounds present on both sides: the median of the per-round ratios, and a
 Wilcoxon signed-rank test on the per-round log ratios (scipy.stats.wilcoxon, exact for up to 50
 rounds without ties), one-sided: greater for slower, less for faster. The p-values of each
-direction are adjusted with Holm-Bonferroni over every tested cell. A cell is a regression when
-its median ratio > 1 + threshold and its adjusted one-sided p <= alpha; an improvement when
-< 1 - threshold and significant the other way. Exit status as compare's: 1 when a cell regressed,
+direction are adjusted with Holm-Bonferroni over every tested cell and one more test, the whole
+sweep's: the same test on every pair of every cell at once, its ratio the geometric mean of the
+cells' median ratios. A cell is a regression when its median ratio > 1 + threshold and its
+adjusted one-sided p <= alpha; an improvement when < 1 - threshold and significant the other way;
+the whole sweep likewise against sweep_threshold (default 2%). Exit status as compare's: 1 when a cell regressed,
 else 0; 2 (unless allow_inconclusive) when no cell could have been significant (too few rounds for
 the number of cells at alpha), or the input is unusable (results.ResultsError).
 
@@ -42,6 +44,13 @@ DEFAULT_THRESHOLD = 0.05
 # 0.01 would need p <= 4e-4, below the smallest exact one-sided p-value of 10 rounds (2^-10 =
 # 9.8e-4): at 0.05 a cell whose 10 rounds all agree is significant up to 51 cells.
 DEFAULT_ALPHA = 0.05
+# The whole sweep's threshold (the geometric mean over cells of the per-cell median ratios). Its
+# test pools every pair, so a shared change of a few percent is measured far more precisely than
+# in any one cell, and "everything 2% slower" is a change worth stopping a merge for. The false
+# alarms of a paired test do not depend on it: under A/A the sign of each pair's log ratio is the
+# coin that ordered the pair, so p <= alpha happens with probability alpha at most, whatever the
+# machine's drift (docs/compare.md).
+DEFAULT_SWEEP_THRESHOLD = 0.02
 BASELINE_FILE = "baseline.json"
 TIME_UNITS_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}
 
@@ -91,6 +100,7 @@ class PairedComparison:
     new_work_scale: float | None
     threshold: float
     alpha: float
+    sweep_threshold: float
     cells: list
     round_ratios: list       # per round: geometric mean over cells of new / base
     overall: Overall | None = None  # the sweep-wide test over every pair of every cell
@@ -267,9 +277,10 @@ def _round_ratios(pairs: list) -> list:
 
 
 def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DEFAULT_ALPHA,
-                   allow_inconclusive: bool = False) -> PairedComparison:
-    if not (0 <= threshold < 1) or not (0 < alpha < 1):
-        raise ResultsError("the threshold must be in [0, 1) and alpha in (0, 1)")
+                   allow_inconclusive: bool = False,
+                   sweep_threshold: float = DEFAULT_SWEEP_THRESHOLD) -> PairedComparison:
+    if not (0 <= threshold < 1) or not (0 <= sweep_threshold < 1) or not (0 < alpha < 1):
+        raise ResultsError("the thresholds must be in [0, 1) and alpha in (0, 1)")
     new, base, block = load_paired(path)
     pairs, notes = [], []
     only_new = []
@@ -293,8 +304,9 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
         adjusted = stats.holm([getattr(c, attr) for c in tested])
         for c, p in zip(tested, adjusted):
             setattr(c, attr + "_holm", p)
-    for c in cells + [overall]:
+    for c in cells:
         c.verdict = _verdict(c, threshold, alpha)
+    overall.verdict = _verdict(overall, sweep_threshold, alpha)
     tested = [c for c in cells if c.p_slower is not None]
     inconclusive = []
     if not tested:
@@ -319,7 +331,7 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
         base_version=" ".join(str(block.get("version", "?")).split("\n")[:2]),
         base_work_scale=base_scale if isinstance(base_scale, (int, float)) else None,
         new_work_scale=new_scale if isinstance(new_scale, (int, float)) else None,
-        threshold=threshold, alpha=alpha, cells=cells, round_ratios=_round_ratios(pairs), overall=overall,
+        threshold=threshold, alpha=alpha, sweep_threshold=sweep_threshold, cells=cells, round_ratios=_round_ratios(pairs), overall=overall,
         notes=notes, inconclusive=inconclusive, allow_inconclusive=allow_inconclusive)
 
 
@@ -343,7 +355,8 @@ def _rows(cells: list) -> list:
 
 def _method(cmp: PairedComparison) -> str:
     return (f"Paired: per repetition round new / base of the two builds' back-to-back runs; "
-            f"threshold {cmp.threshold:.1%} on the median ratio, alpha {cmp.alpha:g} after "
+            f"threshold {cmp.threshold:.1%} on a cell's median ratio ({cmp.sweep_threshold:.1%} on "
+            f"the whole sweep's), alpha {cmp.alpha:g} after "
             f"Holm-Bonferroni over {cmp.tested_cells} tested cells and the whole sweep (one-sided "
             "Wilcoxon signed-rank on the per-round log ratios)")
 

@@ -107,11 +107,18 @@ def test_pure_noise_with_drift_is_not_flagged(tmp_path, seed):
     assert cmp.regressions == [] and cmp.exit_status == 0, cmp.verdict_line()
 
 
-def test_a_change_below_the_threshold_is_not_flagged(tmp_path):
-    base, new = synth(step=1.03, noise=0.005)
+def test_a_change_below_the_thresholds_is_not_flagged(tmp_path):
+    base, new = synth(step=1.015, noise=0.002)
     cmp = paired.compare_paired(write_paired(tmp_path / "s", base, new))
-    assert cmp.regressions == []
+    assert cmp.regressions == [] and cmp.exit_status == 0, cmp.verdict_line()
     assert all(c.p_slower_holm <= 0.05 for c in cmp.cells)  # significant, but below 5%
+    assert cmp.overall.p_slower_holm <= 0.05 and cmp.overall.verdict == "unchanged"  # below 2%
+    # A 3% shared change: no cell beyond 5%, the whole sweep beyond 2%.
+    base, new = synth(step=1.03, noise=0.002)
+    cmp = paired.compare_paired(write_paired(tmp_path / "t", base, new))
+    assert cmp.regressions == [] and cmp.overall.verdict == "regression"
+    cmp = paired.compare_paired(tmp_path / "t", sweep_threshold=0.05)
+    assert cmp.exit_status == 0, cmp.verdict_line()
 
 
 def test_an_improvement_is_reported_and_exits_0(tmp_path):
@@ -133,7 +140,7 @@ def test_cli_text_markdown_json_and_automatic_pairing(tmp_path):
     base, new = synth(step=1.10, stepped=lambda w, v, n: w == "fib")
     d = write_paired(tmp_path / "s", base, new)
     text = run_cli("--paired", d)
-    assert text.returncode == 1 and "REGRESSION: 4 cells slower (exit 1)" in text.stdout, text.stdout
+    assert text.returncode == 1 and "Result: REGRESSION: 4 cells slower" in text.stdout, text.stdout
     auto = run_cli(d)  # one directory that is a paired sweep: paired without --paired
     assert auto.returncode == 1 and auto.stdout == text.stdout
     md = run_cli("--paired", d, "--format", "markdown")
