@@ -68,8 +68,8 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_flag("--paired", opts->paired,
                 "BASE is one paired sweep (run --baseline-binary): test its two builds' per-round ratios (alpha "
                 "default 0.05)");
-  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
-  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
+  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts; --paired: a cell's)");
+  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01; --paired: 0.05)");
   cmd->add_option("--sweep-threshold", opts->sweep_threshold,
                   "paired only: the change of the whole sweep (geometric mean over cells) that counts (default 0.02)");
   cmd->add_option("--noise-factor", opts->noise_factor,
