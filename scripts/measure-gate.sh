@@ -11,7 +11,9 @@
 # The two sweeps of a trial run in alternating order. Each sweep: WORKLOADS (default six CPU
 # workloads) x gil,brc x 1,2 threads, --quick, 10 repetitions. The load of the machine before each
 # sweep goes to OUT/load.log. Environment: FTBENCH (the binary; default build/release's),
-# WORKLOADS, REPETITIONS. Exit 0 once every sweep and comparison ran (whatever they found).
+# WORKLOADS, REPETITIONS, COMPARE_ARGS (more options for compare, e.g. "--sweep-threshold 0.05";
+# with --compare-only the same sweeps are tabulated again under other settings). Exit 0 once
+# every sweep and comparison ran (whatever they found).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FTBENCH=${FTBENCH:-$PWD/build/release/harness/ftbench}
@@ -51,10 +53,11 @@ false_alarms=0 aa=0 detections=0 w5=0
 for dir in "$OUT"/aa-* "$OUT"/w5-*; do
   [[ -f $dir/results.json && ! -f $dir/.incomplete ]] || continue
   set +e
-  "$FTBENCH" compare --paired "$dir" > "$dir.compare.txt" 2>&1
+  # shellcheck disable=SC2086  # COMPARE_ARGS: words
+  "$FTBENCH" compare --paired "$dir" ${COMPARE_ARGS:-} > "$dir.compare.txt" 2>&1
   rc=$?
   set -e
-  echo "$(basename "$dir"): exit $rc: $(grep -E '^(REGRESSION|no regression|INCONCLUSIVE)' "$dir.compare.txt" | head -1)"
+  echo "$(basename "$dir"): exit $rc: $(grep -E '^(Whole sweep|Result:)' "$dir.compare.txt" | tr '\n' ' ')"
   case $(basename "$dir") in
     aa-*) aa=$((aa + 1)); ((rc == 1)) && false_alarms=$((false_alarms + 1)) ;;
     w5-*) w5=$((w5 + 1)); ((rc == 1)) && detections=$((detections + 1)) ;;
