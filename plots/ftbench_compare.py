@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 plots/ftbench_compare.py BASE NEW [--threshold 0.05] [--
            [--noise-factor 2] [--memory-threshold 0.10] [--format text|markdown|json] [--allow-mismatch]
            [--chart PATH] [--allow-inconclusive]
        /usr/bin/python3 plots/ftbench_compare.py --paired DIR [--threshold 0.05] [--alpha 0.05]
-           [--sweep-threshold 0.02] [--format text|markdown|json] [--allow-inconclusive]
+           [--sweep-threshold 0.02] [--measure wall|cpu|both] [--format text|markdown|json]
+           [--allow-inconclusive]
 BASE and NEW are results directories of `ftbench run` or results.json files. DIR is a paired
 sweep (`ftbench run --baseline-binary`; ftbplots/paired.py); a single DIR that is one is compared
 paired without --paired too. Exit status
@@ -66,6 +67,9 @@ def parse_args(argv):
                         help="paired only: the change of the whole sweep (geometric mean over "
                              "cells) that counts (default "
                              f"{paired.DEFAULT_SWEEP_THRESHOLD:g})")
+    parser.add_argument("--measure", choices=("wall", "cpu", "both"), default=None,
+                        help="paired only: test the pairs' wall time, their CPU time, or both in "
+                             "one Holm family (default both)")
     parser.add_argument("--noise-factor", type=_number("--noise-factor", 0, 100),
                         default=compare.DEFAULT_NOISE_FACTOR,
                         help="a change must also exceed this many times the cell's own spread "
@@ -97,8 +101,10 @@ def parse_args(argv):
         for option, given in (("--chart", args.chart), ("--allow-mismatch", args.allow_mismatch)):
             if given:
                 parser.error(f"{option} does not apply to a paired sweep (both builds ran in it)")
-    elif args.sweep_threshold is not None:
-        parser.error("--sweep-threshold applies to a paired sweep only (--paired DIR)")
+    else:
+        for option, given in (("--sweep-threshold", args.sweep_threshold), ("--measure", args.measure)):
+            if given is not None:
+                parser.error(f"{option} applies to a paired sweep only (--paired DIR)")
     if args.alpha is None:
         args.alpha = paired.DEFAULT_ALPHA if args.paired else compare.DEFAULT_ALPHA
     if args.chart and Path(args.chart).suffix.lower() not in CHART_SUFFIXES:
@@ -150,7 +156,9 @@ def _main(argv) -> int:
                                     else args.threshold, alpha=args.alpha,
                                     allow_inconclusive=args.allow_inconclusive,
                                     sweep_threshold=paired.DEFAULT_SWEEP_THRESHOLD
-                                    if args.sweep_threshold is None else args.sweep_threshold)
+                                    if args.sweep_threshold is None else args.sweep_threshold,
+                                    measures=paired.DEFAULT_MEASURES if args.measure in (None, "both")
+                                    else (args.measure,))
         text = paired.RENDERERS[args.format](cmp)
     else:
         cmp = run(args)

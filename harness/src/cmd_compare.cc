@@ -5,7 +5,7 @@
 //       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
 //       [--chart PATH]
 // or, for a paired sweep (run --baseline-binary), ftbench_compare.py --paired DIR [--threshold T]
-// [--alpha A] [--sweep-threshold S] [--format F] [--allow-inconclusive] (plots/ftbplots/paired.py); a single DIR that is
+// [--alpha A] [--sweep-threshold S] [--measure wall|cpu|both] [--format F] [--allow-inconclusive] (plots/ftbplots/paired.py); a single DIR that is
 // a paired sweep is compared so without --paired too.
 // (<tools>: the installed share/ftbench/plots, or the source tree's plots/ from the build tree:
 // python_tool.h) and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
@@ -31,6 +31,7 @@ struct CompareOptions {
   std::string alpha;
   std::string noise_factor;
   std::string sweep_threshold;  // paired only
+  std::string measure;          // paired only
   std::string memory_threshold;
   std::string format;
   std::string chart;
@@ -48,6 +49,7 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
   if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
   if (!opts.sweep_threshold.empty()) args.push_back("--sweep-threshold=" + opts.sweep_threshold);
+  if (!opts.measure.empty()) args.push_back("--measure=" + opts.measure);
   if (!opts.memory_threshold.empty()) args.push_back("--memory-threshold=" + opts.memory_threshold);
   if (!opts.format.empty()) args.push_back("--format=" + opts.format);
   if (!opts.chart.empty()) args.push_back("--chart=" + opts.chart);
@@ -72,6 +74,8 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01; --paired: 0.05)");
   cmd->add_option("--sweep-threshold", opts->sweep_threshold,
                   "paired only: the change of the whole sweep (geometric mean over cells) that counts (default 0.02)");
+  cmd->add_option("--measure", opts->measure,
+                  "paired only: wall, cpu (the threads' CPU time) or both, in one Holm family (default both)");
   cmd->add_option("--noise-factor", opts->noise_factor,
                   "a change must also exceed this many times the cell's own spread; 0: off (default 2)");
   cmd->add_option("--memory-threshold", opts->memory_threshold,

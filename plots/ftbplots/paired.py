@@ -7,11 +7,17 @@ ratio new / base of the two runs' wall times (real_time). A machine that slows d
 slows both runs of a pair, so the ratio keeps what the builds differ in and loses most of the drift
 that two sweeps run minutes apart each see on their own.
 
-Per cell, over the rounds present on both sides: the median of the per-round ratios, and a
+The ratios are taken of two measures (MEASURES), each tested alike: the wall time (real_time) and
+the CPU time of the run's threads (cpu_time). On a machine shared with other work the wall time
+also holds the time a run waited for a core, which no pairing can take out; the CPU time does
+not, but misses a change that only makes threads wait. Both are tested by default, in one Holm
+family (--measure wall|cpu|both).
+
+Per cell and measure, over the rounds present on both sides: the median of the per-round ratios, and a
 Wilcoxon signed-rank test on the per-round log ratios (scipy.stats.wilcoxon, exact for up to 50
 rounds without ties), one-sided: greater for slower, less for faster. The p-values of each
-direction are adjusted with Holm-Bonferroni over every tested cell and one more test, the whole
-sweep's: the same test on every pair of every cell at once, its ratio the geometric mean of the
+direction are adjusted with Holm-Bonferroni over every tested cell and one more test per measure,
+the whole sweep's: the same test on every pair of every cell at once, its ratio the geometric mean of the
 cells' median ratios. A cell is a regression when its median ratio > 1 + threshold and its
 adjusted one-sided p <= alpha; an improvement when < 1 - threshold and significant the other way;
 the whole sweep likewise against sweep_threshold (default 2%). Exit status as compare's: 1 when a cell regressed,
@@ -53,6 +59,11 @@ DEFAULT_ALPHA = 0.05
 DEFAULT_SWEEP_THRESHOLD = 0.02
 BASELINE_FILE = "baseline.json"
 TIME_UNITS_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1000.0}
+# What a pair's ratio is taken of: the run's wall time, or the CPU time of its threads (which on
+# a machine shared with other work leaves out the time spent waiting for a core; and also the
+# time a thread spends blocked, so a regression that only waits shows in wall time alone).
+MEASURES = {"wall": "real_time", "cpu": "cpu_time"}
+DEFAULT_MEASURES = ("wall", "cpu")
 
 
 @dataclass
@@ -72,6 +83,7 @@ class PairedCell:
     p_faster_holm: float | None = None
     # regression, improvement, slower (n.s.), faster (n.s.), unchanged, untested
     verdict: str = "unchanged"
+    measure: str = "wall"    # a key of MEASURES
 
     @property
     def name(self) -> str:
@@ -89,6 +101,7 @@ class Overall:
     p_slower_holm: float | None = None  # Holm over the cells and this test together
     p_faster_holm: float | None = None
     verdict: str = "unchanged"
+    measure: str = "wall"
 
 
 @dataclass
@@ -103,7 +116,8 @@ class PairedComparison:
     sweep_threshold: float
     cells: list
     round_ratios: list       # per round: geometric mean over cells of new / base
-    overall: Overall | None = None  # the sweep-wide test over every pair of every cell
+    overalls: list = field(default_factory=list)  # Overall per measure: every pair of every cell
+    measures: tuple = DEFAULT_MEASURES
     notes: list = field(default_factory=list)
     inconclusive: list = field(default_factory=list)
     allow_inconclusive: bool = False
@@ -117,12 +131,25 @@ class PairedComparison:
         return [c for c in self.cells if c.verdict == "improvement"]
 
     @property
+    def overall(self) -> Overall | None:
+        """The whole sweep's test on the first measure (wall time by default)."""
+        return self.overalls[0] if self.overalls else None
+
+    @property
+    def sweep_regressions(self) -> list:
+        return [o for o in self.overalls if o.verdict == "regression"]
+
+    @property
     def sweep_regressed(self) -> bool:
-        return self.overall is not None and self.overall.verdict == "regression"
+        return bool(self.sweep_regressions)
 
     @property
     def tested_cells(self) -> int:
-        return sum(1 for c in self.cells if c.p_slower is not None)
+        return len({c.name for c in self.cells if c.p_slower is not None})
+
+    @property
+    def tests(self) -> int:
+        return sum(1 for c in self.cells + self.overalls if c.p_slower is not None)
 
     @property
     def exit_status(self) -> int:
@@ -131,13 +158,14 @@ class PairedComparison:
         return EXIT_BAD_INPUT if self.inconclusive and not self.allow_inconclusive else EXIT_OK
 
     def verdict_line(self) -> str:
-        r, i = len(self.regressions), len(self.improvements)
+        r, i = len({c.name for c in self.regressions}), len({c.name for c in self.improvements})
+        sweep = ", ".join(f"{o.ratio - 1:+.1%} in {o.measure} time" for o in self.sweep_regressions)
         if r:
             head = f"REGRESSION: {r} cell{'s' * (r != 1)} slower"
-            if self.sweep_regressed:
-                head += f", the whole sweep {self.overall.ratio - 1:+.1%}"
-        elif self.sweep_regressed:
-            head = f"REGRESSION: the whole sweep slower, {self.overall.ratio - 1:+.1%}"
+            if sweep:
+                head += f", the whole sweep {sweep}"
+        elif sweep:
+            head = f"REGRESSION: the whole sweep slower, {sweep}"
         elif self.inconclusive:
             head = ("INCONCLUSIVE: no regression could have been flagged"
                     + (" (accepted: --allow-inconclusive)" if self.allow_inconclusive else ""))
@@ -187,16 +215,17 @@ def load_paired(path) -> tuple:
     return new, base, block
 
 
-def _times_by_round(cell) -> dict:
-    """repetition_index -> real_time in ms, from the cell's iteration rows."""
+def _times_by_round(cell, measure: str = "wall") -> dict:
+    """repetition_index -> real_time (wall) or cpu_time (cpu) in ms, from the iteration rows."""
     out = {}
+    key = MEASURES[measure]
     for row in cell.iterations:
         factor = TIME_UNITS_MS.get(str(row.get("time_unit", "ms")))
-        value, rep = row.get("real_time"), row.get("repetition_index")
+        value, rep = row.get(key), row.get("repetition_index")
         if factor is None or not isinstance(value, (int, float)) or isinstance(value, bool) \
                 or not math.isfinite(value) or value <= 0:
             raise ResultsError(f"cell {cell.workload}/{cell.variant}/threads:{cell.threads}: "
-                               f"real_time {value!r} {row.get('time_unit')!r} is not a positive time")
+                               f"{key} {value!r} {row.get('time_unit')!r} is not a positive time")
         if not isinstance(rep, int) or isinstance(rep, bool):
             raise ResultsError(f"cell {cell.workload}/{cell.variant}/threads:{cell.threads}: an "
                                "iteration row without an integer repetition_index cannot be paired")
@@ -222,8 +251,8 @@ def min_attainable_p(rounds: int) -> float:
     return 2.0 ** -rounds
 
 
-def _pair_cell(new_cell, base_cell) -> PairedCell:
-    n, b = _times_by_round(new_cell), _times_by_round(base_cell)
+def _pair_cell(new_cell, base_cell, measure: str) -> PairedCell:
+    n, b = _times_by_round(new_cell, measure), _times_by_round(base_cell, measure)
     common = sorted(set(n) & set(b))
     ratios = [n[r] / b[r] for r in common]
     cell = PairedCell(
@@ -233,7 +262,7 @@ def _pair_cell(new_cell, base_cell) -> PairedCell:
         new_median=stats.median([n[r] for r in common]) if common else math.nan,
         ratio=stats.median(ratios) if ratios else math.nan,
         low=min(ratios) if ratios else math.nan, high=max(ratios) if ratios else math.nan,
-        p_slower=None, p_faster=None)
+        p_slower=None, p_faster=None, measure=measure)
     if len(common) >= 2:
         logs = [math.log(x) for x in ratios]
         cell.p_slower = wilcoxon_one_sided(logs, "greater")
@@ -241,14 +270,14 @@ def _pair_cell(new_cell, base_cell) -> PairedCell:
     return cell
 
 
-def _overall(pairs: list, cells: list) -> Overall:
+def _overall(pairs: list, cells: list, measure: str) -> Overall:
     logs = []
     for new_cell, base_cell in pairs:
-        n, b = _times_by_round(new_cell), _times_by_round(base_cell)
+        n, b = _times_by_round(new_cell, measure), _times_by_round(base_cell, measure)
         logs += [math.log(n[r] / b[r]) for r in sorted(set(n) & set(b))]
     ratios = [c.ratio for c in cells if c.rounds > 0]
     result = Overall(pairs=len(logs), ratio=stats.geometric_mean(ratios) if ratios else math.nan,
-                     p_slower=None, p_faster=None)
+                     p_slower=None, p_faster=None, measure=measure)
     if len(logs) >= 2:
         result.p_slower = wilcoxon_one_sided(logs, "greater")
         result.p_faster = wilcoxon_one_sided(logs, "less")
@@ -278,7 +307,10 @@ def _round_ratios(pairs: list) -> list:
 
 def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DEFAULT_ALPHA,
                    allow_inconclusive: bool = False,
-                   sweep_threshold: float = DEFAULT_SWEEP_THRESHOLD) -> PairedComparison:
+                   sweep_threshold: float = DEFAULT_SWEEP_THRESHOLD,
+                   measures: tuple = DEFAULT_MEASURES) -> PairedComparison:
+    if not measures or any(m not in MEASURES for m in measures):
+        raise ResultsError(f"the measures must be some of {', '.join(MEASURES)}")
     if not (0 <= threshold < 1) or not (0 <= sweep_threshold < 1) or not (0 < alpha < 1):
         raise ResultsError("the thresholds must be in [0, 1) and alpha in (0, 1)")
     new, base, block = load_paired(path)
@@ -297,22 +329,28 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
         notes.append(f"{len(only_new)} cell(s) have no base runs yet (an interrupted sweep? "
                      f"ftbench run --resume completes it), first: {only_new[0].workload}/"
                      f"{only_new[0].variant}/threads:{only_new[0].threads}")
-    cells = [_pair_cell(n, b) for n, b in pairs]
-    overall = _overall(pairs, cells)
-    tested = [c for c in cells if c.p_slower is not None] + ([overall] if overall.p_slower is not None else [])
+    cells, overalls = [], []
+    for m in measures:
+        these = [_pair_cell(n, b, m) for n, b in pairs]
+        cells += these
+        overalls.append(_overall(pairs, these, m))
+    # One Holm family: every cell and the whole sweep, on every measure.
+    family = [c for c in cells + overalls if c.p_slower is not None]
     for attr in ("p_slower", "p_faster"):
-        adjusted = stats.holm([getattr(c, attr) for c in tested])
-        for c, p in zip(tested, adjusted):
+        adjusted = stats.holm([getattr(c, attr) for c in family])
+        for c, p in zip(family, adjusted):
             setattr(c, attr + "_holm", p)
     for c in cells:
         c.verdict = _verdict(c, threshold, alpha)
-    overall.verdict = _verdict(overall, sweep_threshold, alpha)
+    for o in overalls:
+        o.verdict = _verdict(o, sweep_threshold, alpha)
+    overall = overalls[0]
     tested = [c for c in cells if c.p_slower is not None]
     inconclusive = []
     if not tested:
         inconclusive.append("no cell has 2 or more rounds run by both builds: nothing was tested")
     else:
-        k = len(tested) + 1
+        k = len(family)
         best = min(min_attainable_p(n) for n in [c.rounds for c in tested] + [overall.pairs])
         if best > alpha / k:
             inconclusive.append(
@@ -331,14 +369,15 @@ def compare_paired(path, threshold: float = DEFAULT_THRESHOLD, alpha: float = DE
         base_version=" ".join(str(block.get("version", "?")).split("\n")[:2]),
         base_work_scale=base_scale if isinstance(base_scale, (int, float)) else None,
         new_work_scale=new_scale if isinstance(new_scale, (int, float)) else None,
-        threshold=threshold, alpha=alpha, sweep_threshold=sweep_threshold, cells=cells, round_ratios=_round_ratios(pairs), overall=overall,
+        threshold=threshold, alpha=alpha, sweep_threshold=sweep_threshold, cells=cells, round_ratios=_round_ratios(pairs), overalls=overalls,
+        measures=tuple(measures),
         notes=notes, inconclusive=inconclusive, allow_inconclusive=allow_inconclusive)
 
 
 # --- output -------------------------------------------------------------------------------------
 
 VERDICT_MARK = {"regression": "REGRESSION", "improvement": "improvement"}
-HEADER = ["workload", "variant", "threads", "rounds", "base ms", "new ms", "new/base",
+HEADER = ["workload", "variant", "threads", "time", "rounds", "base ms", "new ms", "new/base",
           "range", "p slower", "p (Holm)", "verdict"]
 
 
@@ -347,31 +386,29 @@ def _fmt_p(p) -> str:
 
 
 def _rows(cells: list) -> list:
-    return [[c.workload, c.variant, str(c.threads), str(c.rounds), f"{c.base_median:.3f}",
+    return [[c.workload, c.variant, str(c.threads), c.measure, str(c.rounds), f"{c.base_median:.3f}",
              f"{c.new_median:.3f}", f"{c.ratio:.3f}", f"[{c.low:.3f}, {c.high:.3f}]",
              _fmt_p(c.p_slower), _fmt_p(c.p_slower_holm), VERDICT_MARK.get(c.verdict, c.verdict)]
             for c in cells]
 
 
 def _method(cmp: PairedComparison) -> str:
-    return (f"Paired: per repetition round new / base of the two builds' back-to-back runs; "
+    return (f"Paired: per repetition round new / base of the two builds' back-to-back runs "
+            f"({' and '.join(m + ' time' for m in cmp.measures)}); "
             f"threshold {cmp.threshold:.1%} on a cell's median ratio ({cmp.sweep_threshold:.1%} on "
             f"the whole sweep's), alpha {cmp.alpha:g} after "
-            f"Holm-Bonferroni over {cmp.tested_cells} tested cells and the whole sweep (one-sided "
-            "Wilcoxon signed-rank on the per-round log ratios)")
+            f"Holm-Bonferroni over {cmp.tests} tests ({cmp.tested_cells} cells and the whole sweep, "
+            "per measure; one-sided Wilcoxon signed-rank on the per-round log ratios)")
 
 
 def _rounds_line(cmp: PairedComparison) -> str:
     return ", ".join(f"{r:.3f}" for r in cmp.round_ratios)
 
 
-def _overall_line(cmp: PairedComparison) -> str:
-    o = cmp.overall
-    if o is None:
-        return "Whole sweep: not tested"
-    return (f"Whole sweep ({o.pairs} pairs): geometric mean of the cells' ratios {o.ratio:.3f}, "
-            f"p slower {_fmt_p(o.p_slower)} (Holm {_fmt_p(o.p_slower_holm)}): "
-            f"{VERDICT_MARK.get(o.verdict, o.verdict)}")
+def _overall_lines(cmp: PairedComparison) -> list:
+    return [f"Whole sweep, {o.measure} time ({o.pairs} pairs): geometric mean of the cells' ratios "
+            f"{o.ratio:.3f}, p slower {_fmt_p(o.p_slower)} (Holm {_fmt_p(o.p_slower_holm)}): "
+            f"{VERDICT_MARK.get(o.verdict, o.verdict)}" for o in cmp.overalls]
 
 
 def render_text(cmp: PairedComparison) -> str:
@@ -381,8 +418,8 @@ def render_text(cmp: PairedComparison) -> str:
     rows = [HEADER] + _rows(cmp.cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-    lines += ["", _overall_line(cmp),
-              f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
+    lines += [""] + _overall_lines(cmp) + [
+              f"Geometric mean of wall-time new / base over cells, per round: {_rounds_line(cmp)}", "",
               f"Result: {cmp.verdict_line()}"]
     return "\n".join(lines) + "\n"
 
@@ -408,8 +445,8 @@ def render_markdown(cmp: PairedComparison) -> str:
     lines.append("#### Significant changes")
     lines += _md_table(_rows(flagged)) if flagged else \
         ["None beyond the threshold and significant after the correction."]
-    lines += ["", _md_cell(_overall_line(cmp)), "",
-              f"Geometric mean of new / base over cells, per round: {_rounds_line(cmp)}", "",
+    lines += [""] + [f"- {_md_cell(x)}" for x in _overall_lines(cmp)] + ["",
+              f"Geometric mean of wall-time new / base over cells, per round: {_rounds_line(cmp)}", "",
               f"<details><summary>All {len(cmp.cells)} cells</summary>", ""]
     lines += _md_table(_rows(cmp.cells)) + ["", "</details>", ""]
     return "\n".join(lines)

@@ -87,8 +87,10 @@ def test_wilcoxon_one_sided_by_hand():
 def test_a_ten_percent_step_is_found_despite_drift(tmp_path):
     base, new = synth(step=1.10)
     cmp = paired.compare_paired(write_paired(tmp_path / "s", base, new))
-    assert len(cmp.regressions) == len(CELLS), [(c.name, c.ratio, c.p_slower_holm) for c in cmp.cells]
-    assert cmp.exit_status == 1
+    # Both measures, wall and CPU time (the synthetic CPU time is the wall time times threads).
+    assert len(cmp.regressions) == 2 * len(CELLS), [(c.name, c.ratio, c.p_slower_holm) for c in cmp.cells]
+    assert {c.measure for c in cmp.regressions} == {"wall", "cpu"}
+    assert cmp.exit_status == 1 and "12 cells slower" in cmp.verdict_line()
     for c in cmp.cells:
         assert c.rounds == 10 and 1.05 < c.ratio < 1.15
 
@@ -96,7 +98,7 @@ def test_a_ten_percent_step_is_found_despite_drift(tmp_path):
 def test_only_the_stepped_cells_regress(tmp_path):
     base, new = synth(step=1.10, stepped=lambda w, v, n: w == "nbody" and n == 2)
     cmp = paired.compare_paired(write_paired(tmp_path / "s", base, new))
-    assert sorted(c.name for c in cmp.regressions) == ["nbody/brc/threads:2", "nbody/gil/threads:2"]
+    assert sorted({c.name for c in cmp.regressions}) == ["nbody/brc/threads:2", "nbody/gil/threads:2"]
 
 
 @pytest.mark.parametrize("seed", range(1, 11))
@@ -124,7 +126,7 @@ def test_a_change_below_the_thresholds_is_not_flagged(tmp_path):
 def test_an_improvement_is_reported_and_exits_0(tmp_path):
     base, new = synth(step=0.85)
     cmp = paired.compare_paired(write_paired(tmp_path / "s", base, new))
-    assert len(cmp.improvements) == len(CELLS) and cmp.exit_status == 0
+    assert len({c.name for c in cmp.improvements}) == len(CELLS) and cmp.exit_status == 0
 
 
 def test_too_few_rounds_is_inconclusive(tmp_path):
@@ -146,7 +148,26 @@ def test_cli_text_markdown_json_and_automatic_pairing(tmp_path):
     md = run_cli("--paired", d, "--format", "markdown")
     assert md.returncode == 1 and md.stdout.startswith("### ftbench compare --paired: **Regression**")
     js = json.loads(run_cli("--paired", d, "--format", "json").stdout)
-    assert js["exit_status"] == 1 and len(js["cells"]) == len(CELLS)
+    assert js["exit_status"] == 1 and len(js["cells"]) == 2 * len(CELLS)
+    wall = run_cli("--paired", d, "--measure", "wall")
+    assert wall.returncode == 1 and " cpu " not in wall.stdout and "Whole sweep, cpu" not in wall.stdout
+
+
+def test_cpu_time_sees_through_waiting_that_wall_time_cannot(tmp_path):
+    # Wall time with 30% per-run noise (waiting for a core), CPU time with 1%: a 5% step.
+    base, new = synth(seed=5, noise=0.30, step=1.05)
+    cbase, cnew = synth(seed=6, noise=0.01, step=1.05)
+    d = write_paired(tmp_path / "s", base, new)
+    for name, times in (("results.json", cnew), ("baseline.json", cbase)):
+        doc_ = json.loads((d / name).read_text())
+        for row in doc_["benchmarks"]:
+            if row["run_type"] == "iteration":
+                row["cpu_time"] = times[(row["workload"], row["variant"], row["threads"])][row["repetition_index"]]
+        (d / name).write_text(json.dumps(doc_))
+    cmp = paired.compare_paired(d)
+    by_measure = {o.measure: o for o in cmp.overalls}
+    assert by_measure["cpu"].verdict == "regression", by_measure
+    assert paired.compare_paired(d, measures=("cpu",)).exit_status == 1
 
 
 @pytest.mark.parametrize("case", ["not_paired", "no_baseline_file", "foreign_file_name",
@@ -193,4 +214,5 @@ def test_a_shared_step_too_small_for_any_cell_is_found_sweep_wide(tmp_path):
     cmp = paired.compare_paired(write_paired(tmp_path / "s", base, new))
     assert cmp.regressions == [], [c.name for c in cmp.regressions]
     assert cmp.overall.pairs == 10 * len(CELLS) and cmp.overall.verdict == "regression"
+    assert [o.measure for o in cmp.sweep_regressions] == ["wall", "cpu"]
     assert cmp.exit_status == 1 and "the whole sweep slower" in cmp.verdict_line()
