@@ -297,9 +297,11 @@ int Run(RunOptions& o) {
   if (int sig = g_signal.load(); sig != 0) {
     std::size_t planned = settings.variants.size() * settings.workloads.size() * settings.threads.size() *
                           static_cast<std::size_t>(settings.repetitions);
+    if (settings.baseline.enabled()) planned *= 2;  // both builds' runs, in results.json and baseline.json
     std::fflush(stdout);
     fmt::print(stderr, "ftbench run: interrupted by {}; {} of {} runs kept in {}; --resume {} continues\n",
-               sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", store->size(), planned,
+               sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP",
+               store->size() + (base_store ? base_store->size() : 0), planned,
                store->dir().string(), store->dir().string());
     return 128 + sig;
   }
