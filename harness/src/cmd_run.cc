@@ -195,7 +195,12 @@ std::string DefaultOutDir(const std::string& host) {
 // --resume of a paired sweep: the base runs recorded so far, and the base binary checked again; a
 // binary that now says another --version is refused (its runs would not pair with the old ones).
 std::unique_ptr<bench::ResultsStore> ResumeBaseline(const std::string& dir, bench::SweepSettings& settings) {
-  auto base = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(dir, bench::kBaselineStem));
+  std::unique_ptr<bench::ResultsStore> base;
+  try {
+    base = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(dir, bench::kBaselineStem));
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());  // "cannot resume: DIR/baseline.json ...", one line
+  }
   bench::BaselineSettings probed = bench::ProbeBaselineBinary(settings.baseline.binary, settings.workloads,
                                                               settings.variants, settings.baseline.work_scale);
   if (probed.version != settings.baseline.version)
@@ -216,9 +221,6 @@ int Run(RunOptions& o) {
       settings = bench::SweepSettings::ReadFrom(store->context()["ftbench"]);
       bench::CheckSweepSettings(settings, true);
       CheckSweepDescriptors(settings);
-      if (settings.baseline.enabled()) base_store = ResumeBaseline(o.resume, settings);
-    } catch (const bench::InputError&) {
-      throw;
     } catch (const std::runtime_error& e) {
       std::string message = e.what();
       if (std::size_t eol = message.find('\n'); eol != std::string::npos) {  // one line: a list that follows is dropped
@@ -227,7 +229,9 @@ int Run(RunOptions& o) {
       }
       throw UsageError(message.rfind("cannot resume", 0) == 0 ? message : "cannot resume " + o.resume + ": " + message);
     }
-    fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
+    if (settings.baseline.enabled()) base_store = ResumeBaseline(o.resume, settings);
+    fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume,
+               store->size() + (base_store ? base_store->size() : 0));
   } else {
     settings.variants.clear();
     for (const bench::Variant* v : bench::ResolveVariants(o.variants)) settings.variants.push_back(v->runtime.name);

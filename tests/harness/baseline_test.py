@@ -117,6 +117,23 @@ def paired_sweep(ftbench, scratch):
     return out
 
 
+def resume_refusals(ftbench, out, scratch):
+    """A paired sweep without its baseline.json, or whose base binary is gone: exit 2, one line."""
+    import shutil
+    no_file = shutil.copytree(out, os.path.join(scratch, "no-baseline-file"))
+    os.unlink(os.path.join(no_file, "baseline.json"))
+    gone = shutil.copytree(out, os.path.join(scratch, "binary-gone"))
+    with open(os.path.join(gone, "results.json")) as f:
+        doc = json.load(f)
+    doc["context"]["ftbench"]["baseline"]["binary"] = os.path.join(scratch, "no-such-ftbench")
+    with open(os.path.join(gone, "results.json"), "w") as f:
+        json.dump(doc, f)
+    for directory, wanted in ((no_file, "baseline.json does not exist"), (gone, "no such file")):
+        done = run(ftbench, "run", "--resume", directory)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and wanted in lines[0], done.stderr
+
+
 def resume(ftbench, out):
     """Drop round 2 from both files (as if the sweep had been killed), then --resume."""
     for name in ("results.json", "baseline.json"):
@@ -155,6 +172,7 @@ def main():
     scratch = tempfile.mkdtemp(prefix="ftbench-baseline-")
     bad_inputs(ftbench, scratch)
     out = paired_sweep(ftbench, scratch)
+    resume_refusals(ftbench, out, scratch)
     resume(ftbench, out)
     work_scale(ftbench, scratch)
     print("baseline_test: ok")
