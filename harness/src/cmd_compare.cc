@@ -6,6 +6,9 @@
 //   /usr/bin/python3 <tools>/ftbench_compare.py BASE NEW [--threshold T] [--alpha A] [--noise-factor F]
 //       [--memory-threshold M] [--format text|markdown|json] [--allow-mismatch] [--allow-inconclusive]
 //       [--chart PATH]
+// or, for a paired sweep (run --baseline-binary), ftbench_compare.py --paired DIR [--threshold T]
+// [--alpha A] [--sweep-threshold S] [--measure wall|cpu|both] [--format F] [--allow-inconclusive] (plots/ftbplots/paired.py); a single DIR that is
+// a paired sweep is compared so without --paired too.
 // (<tools>: the installed share/ftbench/plots, or the source tree's plots/ from the build tree:
 // python_tool.h) and exits with its status: 0 no regression, 1 a regression, 2 unusable input (a missing or
 // malformed file, no common cells, results from different machines or run parameters without
@@ -29,6 +32,8 @@ struct CompareOptions {
   std::string threshold;  // empty: the script's defaults (kept as text: the script validates them)
   std::string alpha;
   std::string noise_factor;
+  std::string sweep_threshold;  // paired only
+  std::string measure;          // paired only
   std::string memory_threshold;
   std::string format;
   std::string chart;
@@ -37,6 +42,7 @@ struct CompareOptions {
   std::string window;
   bool allow_mismatch = false;
   bool allow_inconclusive = false;
+  bool paired = false;
 };
 
 std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
@@ -46,9 +52,12 @@ std::vector<std::string> ScriptArgs(const CompareOptions& opts) {
   if (!opts.baseline_db.empty()) args.push_back("--baseline-db=" + opts.baseline_db);
   if (!opts.branch.empty()) args.push_back("--branch=" + opts.branch);
   if (!opts.window.empty()) args.push_back("--window=" + opts.window);
+  if (opts.paired) args.insert(args.begin(), "--paired");
   if (!opts.threshold.empty()) args.push_back("--threshold=" + opts.threshold);
   if (!opts.alpha.empty()) args.push_back("--alpha=" + opts.alpha);
   if (!opts.noise_factor.empty()) args.push_back("--noise-factor=" + opts.noise_factor);
+  if (!opts.sweep_threshold.empty()) args.push_back("--sweep-threshold=" + opts.sweep_threshold);
+  if (!opts.measure.empty()) args.push_back("--measure=" + opts.measure);
   if (!opts.memory_threshold.empty()) args.push_back("--memory-threshold=" + opts.memory_threshold);
   if (!opts.format.empty()) args.push_back("--format=" + opts.format);
   if (!opts.chart.empty()) args.push_back("--chart=" + opts.chart);
@@ -65,13 +74,21 @@ void AddCompareCommand(CLI::App& app) {
       "compare",
       "Compare two results of `ftbench run`: exit 0 no regression, 1 regression, 2 unusable input or no verdict possible");
   cmd->add_option("base", opts->base, "base results directory (or its results.json)")->required();
-  cmd->add_option("new", opts->next, "new results directory (or its results.json); with --baseline-db, give NEW alone");
+  cmd->add_option("new", opts->next,
+                  "new results directory (or its results.json); none for a paired sweep; with --baseline-db, give NEW alone");
   cmd->add_option("--baseline-db", opts->baseline_db,
                   "compare NEW with the recent sweeps of its machine in this history database (ftbench history add)");
   cmd->add_option("--branch", opts->branch, "with --baseline-db: only sweeps stored with this branch");
   cmd->add_option("--window", opts->window, "with --baseline-db: how many recent sweeps to pool (default 5)");
-  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts)");
-  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01)");
+  cmd->add_flag("--paired", opts->paired,
+                "BASE is one paired sweep (run --baseline-binary): test its two builds' per-round ratios (alpha "
+                "default 0.05)");
+  cmd->add_option("--threshold", opts->threshold, "relative change that counts, e.g. 0.05 = 5% (default 0.05 for wall times, 0.01 for instruction counts; --paired: a cell's)");
+  cmd->add_option("--alpha", opts->alpha, "significance level after Holm-Bonferroni correction (default 0.01; --paired: 0.05)");
+  cmd->add_option("--sweep-threshold", opts->sweep_threshold,
+                  "paired only: the change of the whole sweep (geometric mean over cells) that counts (default 0.02)");
+  cmd->add_option("--measure", opts->measure,
+                  "paired only: wall, cpu (the threads' CPU time) or both, in one Holm family (default both)");
   cmd->add_option("--noise-factor", opts->noise_factor,
                   "a change must also exceed this many times the cell's own spread; 0: off (default 2)");
   cmd->add_option("--memory-threshold", opts->memory_threshold,

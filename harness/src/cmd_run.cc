@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "machine_context.h"
 #include "mechanism_variants.h"
+#include "baseline.h"
 #include "options.h"
 #include "sweep.h"
 #include "workload_select.h"
@@ -120,6 +121,8 @@ struct RunOptions {
   std::vector<std::string> knobs;
   std::vector<std::string> pythons;  // --python: interpreter paths (python_variants.h)
   std::string command_line;
+  std::string baseline_binary;      // --baseline-binary: a paired sweep (bench/baseline.h)
+  double baseline_work_scale = 0;   // --baseline-work-scale; 0: the same as --work-scale
 };
 
 // 1, then powers of two up to the number of cores, plus the core count itself.
@@ -212,10 +215,27 @@ std::string DefaultOutDir(const std::string& host) {
   return fmt::format("results/{}-{}", date, host);
 }
 
+// --resume of a paired sweep: the base runs recorded so far, and the base binary checked again; a
+// binary that now says another --version is refused (its runs would not pair with the old ones).
+std::unique_ptr<bench::ResultsStore> ResumeBaseline(const std::string& dir, bench::SweepSettings& settings) {
+  std::unique_ptr<bench::ResultsStore> base;
+  try {
+    base = std::make_unique<bench::ResultsStore>(bench::ResultsStore::Load(dir, bench::kBaselineStem));
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());  // "cannot resume: DIR/baseline.json ...", one line
+  }
+  bench::BaselineSettings probed = bench::ProbeBaselineBinary(settings.baseline.binary, settings.workloads,
+                                                              settings.variants, settings.baseline.work_scale);
+  if (probed.version != settings.baseline.version)
+    throw UsageError(fmt::format("cannot resume {}: the base binary {} now reports another version", dir,
+                                 settings.baseline.binary));
+  return base;
+}
+
 int Run(RunOptions& o) {
   bench::Topology topology = bench::Topology::Load();
   std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::unique_ptr<bench::ResultsStore> store;
+  std::unique_ptr<bench::ResultsStore> store, base_store;
   bench::SweepSettings settings;
   if (!o.resume.empty()) {
     if (std::filesystem::is_directory(o.resume)) LockResultsDir(o.resume);
@@ -233,7 +253,9 @@ int Run(RunOptions& o) {
       }
       throw UsageError(message.rfind("cannot resume", 0) == 0 ? message : "cannot resume " + o.resume + ": " + message);
     }
-    fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume, store->size());
+    if (settings.baseline.enabled()) base_store = ResumeBaseline(o.resume, settings);
+    fmt::print(stderr, "resuming {}: {} runs already done\n", o.resume,
+               store->size() + (base_store ? base_store->size() : 0));
   } else {
     settings.variants = bench::ExpandMechanismVariants(o.variants, o.mechanisms);
     settings.mechanisms = bench::ParseMechanismsList(o.mechanisms);
@@ -256,6 +278,10 @@ int Run(RunOptions& o) {
     AddPythonVariants(o, settings);
     bench::CheckSweepSettings(settings, false);
     CheckSweepDescriptors(settings);
+    if (!o.baseline_binary.empty())
+      settings.baseline = bench::ProbeBaselineBinary(
+          o.baseline_binary, settings.workloads, settings.variants,
+          o.baseline_work_scale > 0 ? o.baseline_work_scale * (o.quick ? kQuickSize : 1.0) : settings.work_scale);
     settings.command_line = o.command_line;
     nlohmann::json context = bench::MachineContext(topology, self);
     settings.WriteTo(context["ftbench"]);
@@ -266,7 +292,16 @@ int Run(RunOptions& o) {
       throw UsageError(dir + " already holds results.json: use --resume " + dir + " to complete it, or another --out");
     store = std::make_unique<bench::ResultsStore>(dir, context);
     store->Flush();
+    if (settings.baseline.enabled()) {
+      base_store = std::make_unique<bench::ResultsStore>(dir, bench::BaselineContext(context, settings.baseline),
+                                                         bench::kBaselineStem);
+      base_store->Flush();
+    }
   }
+  if (settings.baseline.enabled())
+    fmt::print(stderr, "paired with the base binary {} ({}), work scale {}, its runs into {}.json\n",
+               settings.baseline.binary, settings.baseline.version.substr(0, settings.baseline.version.find('\n')),
+               settings.baseline.work_scale, (store->dir() / bench::kBaselineStem).string());
   int max_threads = *std::max_element(settings.threads.begin(), settings.threads.end());
   if (max_threads > topology.Pus())
     fmt::print(stderr, "ftbench: warning: {} threads on {} PUs: oversubscribed (a legitimate experiment for the global lock)\n",
@@ -284,15 +319,16 @@ int Run(RunOptions& o) {
              settings.seed, store->dir().string());
 
   HandleInterrupts(store->dir());
-  std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted);
+  std::vector<std::string> problems = bench::RunSweep(settings, *store, topology, self, g_interrupted, base_store.get());
 
   fmt::print("{}", store->Table());
   for (const std::string& p : problems) fmt::print(stderr, "ftbench: error: {}\n", p);
   if (int sig = g_signal.load(); sig != 0) {
-    std::size_t planned = bench::PlanSweep(settings).size();  // a real interpreter's variant: py.* only
+    std::size_t planned = bench::PlanSweep(settings).size();  // a real interpreter's variant: py.* only; both builds
     std::fflush(stdout);
     fmt::print(stderr, "ftbench run: interrupted by {}; {} of {} runs kept in {}; --resume {} continues\n",
-               sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", store->size(), planned,
+               sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP",
+               store->size() + (base_store ? base_store->size() : 0), planned,
                store->dir().string(), store->dir().string());
     return 128 + sig;
   }
@@ -342,6 +378,15 @@ void AddRunCommand(CLI::App& app) {
   CLI::Option* pythons = AddListOption(
       cmd, "--python", o->pythons,
       "real Python interpreters (3.11 or newer), each a variant cpython-X.Y[t] running the Python workloads");
+  auto* baseline = cmd->add_option(
+      "--baseline-binary", o->baseline_binary,
+      "a paired sweep: every cell also run by this other ftbench build, back to back with this build's run in "
+      "every repetition round (its runs in DIR/baseline.json; compare --paired DIR tests them)");
+  auto* baseline_scale = cmd->add_option(
+      "--baseline-work-scale", o->baseline_work_scale,
+      "the base side's --work-scale (default: the same as this side's): a testing aid, e.g. --work-scale 1.05 "
+      "--baseline-work-scale 1 with this binary as base makes this side do 5% more work")
+      ->check(FiniteNumber(1e-6, 1e6));
   cmd->add_flag("--quick", o->quick,
                 fmt::format("{} repetitions, each after {} warm-up run, a fifth of the work: the whole suite in about "
                             "three minutes on 2 cores",
@@ -349,7 +394,7 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--instructions", o->instructions,
                 "count the instructions of single-thread cells under valgrind's callgrind instead of timing them "
                 "(deterministic, for noisy CI machines; 1 repetition, a tenth of each size)");
-  cmd->callback([o, seed, cmd, variants, mechanisms, workloads, threads, pythons] {
+  cmd->callback([o, seed, cmd, variants, mechanisms, workloads, threads, pythons, baseline, baseline_scale] {
     o->seed_given = seed->count() > 0;
     o->variants = SplitList(o->variants, "--variants", variants->count() > 0);
     o->mechanisms = SplitList(o->mechanisms, "--mechanisms", mechanisms->count() > 0);
@@ -359,9 +404,19 @@ void AddRunCommand(CLI::App& app) {
     if (!o->resume.empty()) {
       for (const char* other : {"--variants", "--workloads", "--threads", "--placement", "--scaling", "--repetitions",
                                 "--warmup", "--work-scale", "--seed", "--out", "--knob", "--quick", "--instructions",
-                                "--in-process", "--no-calibration", "--mechanisms", "--python"})
+                                "--in-process", "--no-calibration", "--mechanisms", "--python", "--baseline-binary",
+                                "--baseline-work-scale"})
         if (cmd->count(other) > 0) throw UsageError(std::string("--resume uses the recorded settings; drop ") + other);
     }
+    if (baseline_scale->count() > 0 && baseline->count() == 0)
+      throw UsageError("--baseline-work-scale needs --baseline-binary");
+    if (baseline->count() > 0 && o->baseline_binary.empty()) throw UsageError("--baseline-binary: the path is empty");
+    if (baseline->count() > 0 && pythons->count() > 0)
+      throw UsageError("--baseline-binary pairs two ftbench builds; real interpreters (--python) have no base build: "
+                       "drop one");
+    if (baseline->count() > 0 && (o->in_process || o->instructions))
+      throw UsageError(std::string("--baseline-binary runs every cell in a child process and times it: drop ") +
+                       (o->in_process ? "--in-process" : "--instructions"));
     o->command_line = InvocationLine();
     if (int code = Run(*o); code != 0) throw ExitStatus{code};
   });

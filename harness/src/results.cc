@@ -87,10 +87,11 @@ json ParseResultsJson(std::istream& in) {
   });
 }
 
-ResultsStore::ResultsStore(fs::path dir, json context) : dir_(std::move(dir)), context_(std::move(context)) {}
+ResultsStore::ResultsStore(fs::path dir, json context, std::string stem)
+    : dir_(std::move(dir)), context_(std::move(context)), stem_(std::move(stem)) {}
 
-ResultsStore ResultsStore::Load(const fs::path& dir) {
-  fs::path file = dir / "results.json";
+ResultsStore ResultsStore::Load(const fs::path& dir, const std::string& stem) {
+  fs::path file = dir / (stem + ".json");
   std::ifstream in(file);
   if (!in) throw std::runtime_error("cannot resume: " + file.string() + " does not exist");
   json doc;
@@ -131,7 +132,7 @@ ResultsStore ResultsStore::Load(const fs::path& dir) {
                                        : it->get<std::int64_t>() <= std::numeric_limits<int>::max());
     return it->type() == type;
   };
-  ResultsStore store(dir, doc["context"]);
+  ResultsStore store(dir, doc["context"], stem);
   const json& benchmarks = doc["benchmarks"];
   for (std::size_t i = 0; i < benchmarks.size(); ++i) {
     const json& row = benchmarks[i];
@@ -247,6 +248,7 @@ void ResultsStore::Add(const RunKey& key, const std::string& category, const Cel
     row.erase("leaked_objects");
     row.erase("memory");
   }
+  if (!key.build.empty()) row["build"] = key.build;
   rows_.push_back(std::move(row));
   keys_.emplace(key.workload, key.variant, key.threads, key.repetition);
 }
@@ -272,7 +274,7 @@ void ResultsStore::Flush() const {
   context["noise"] = NoiseFigure(benchmarks);
   json doc = {{"context", context}, {"benchmarks", benchmarks}};
   if (!calibration.is_null()) doc["calibration"] = calibration;
-  WriteAtomically(dir_ / "results.json", doc.dump(1) + "\n");
+  WriteAtomically(dir_ / (stem_ + ".json"), doc.dump(1) + "\n");
 
   std::ostringstream csv;
   csv << "workload,variant,category,threads,placement,scaling,repetition,wall_seconds,cpu_seconds,units,throughput,"
@@ -286,8 +288,8 @@ void ResultsStore::Flush() const {
     if (r.contains("leaked_objects")) csv << r["leaked_objects"];  // empty: not measured (a real interpreter)
     csv << '\n';
   }
-  WriteAtomically(dir_ / "results.csv", csv.str());
-  WriteAtomically(dir_ / "results.txt", RenderTable(benchmarks, ft, calibration));
+  WriteAtomically(dir_ / (stem_ + ".csv"), csv.str());
+  WriteAtomically(dir_ / (stem_ + ".txt"), RenderTable(benchmarks, ft, calibration));
 }
 
 }  // namespace ftb::bench

@@ -30,6 +30,7 @@ struct RunKey {
   std::string variant;
   int threads = 1;
   int repetition = 0;
+  std::string build = {};  // empty: this binary; kBaseBuild (baseline.h): the base binary of a paired sweep
 };
 
 // A cell's name, `<workload>/<variant>/threads:<n>` (progress lines, messages, results.txt's
@@ -48,11 +49,12 @@ nlohmann::json ExportGoogleBenchmark(const nlohmann::json& doc, bool aggregates_
 
 class ResultsStore {
  public:
-  ResultsStore(std::filesystem::path dir, nlohmann::json context);
-  // Reads DIR/results.json back. Throws std::runtime_error with a clear one-line message if it is
+  // `stem`: the files' names, DIR/<stem>.json, .csv and .txt ("baseline": a paired sweep's base runs).
+  ResultsStore(std::filesystem::path dir, nlohmann::json context, std::string stem = "results");
+  // Reads DIR/<stem>.json back. Throws std::runtime_error with a clear one-line message if it is
   // missing or malformed, or if an iteration row lacks a field (of its type) that the aggregates,
   // the CSV or --resume read.
-  static ResultsStore Load(const std::filesystem::path& dir);
+  static ResultsStore Load(const std::filesystem::path& dir, const std::string& stem = "results");
 
   const nlohmann::json& context() const { return context_; }
   const std::filesystem::path& dir() const { return dir_; }
@@ -80,6 +82,7 @@ class ResultsStore {
  private:
   std::filesystem::path dir_;
   nlohmann::json context_;
+  std::string stem_ = "results";
   std::vector<nlohmann::json> rows_;
   std::set<std::tuple<std::string, std::string, int, int>> keys_;  // (workload, variant, threads, repetition)
   mutable Aggregator aggregator_;  // remembers the aggregates of the cells that did not change

@@ -50,6 +50,7 @@ void SweepSettings::WriteTo(json& ft) const {
   if (!pythons.empty()) ft["pythons"] = PythonInterpretersToJson(pythons);
   ft["command_line"] = command_line;
   ft["schema_version"] = kSchemaVersion;
+  if (baseline.enabled()) baseline.WriteTo(ft["baseline"]);
 }
 
 namespace {
@@ -141,6 +142,7 @@ SweepSettings SweepSettings::ReadFrom(const json& ft) {
   s.calibration = ft.contains("calibration") && Flag("calibration", ft["calibration"]);
   s.command_line = ft.contains("command_line") ? Text("command_line", ft["command_line"]) : "";
   if (ft.contains("pythons")) s.pythons = PythonInterpretersFromJson(ft["pythons"]);
+  if (ft.contains("baseline")) s.baseline = BaselineSettings::ReadFrom(ft["baseline"]);
   return s;
 }
 
@@ -230,7 +232,15 @@ std::vector<PlannedRun> PlanSweep(const SweepSettings& s) {
     std::shuffle(order.begin(), order.end(), rng);
     for (RunKey key : order) {
       key.repetition = rep;
-      plan.push_back({key});
+      if (!s.baseline.enabled() || IsCalibration(key.workload, key.variant)) {
+        plan.push_back({key});
+        continue;
+      }
+      RunKey base = key;
+      base.build = kBaseBuild;
+      bool base_first = (rng() & 1) != 0;
+      plan.push_back({base_first ? base : key});
+      plan.push_back({base_first ? key : base});
     }
   }
   return plan;
@@ -360,18 +370,25 @@ std::string FormatDuration(double seconds) {
 }  // namespace
 
 std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, const Topology& topology,
-                                  const std::string& self, const std::atomic<bool>& interrupted) {
+                                  const std::string& self, const std::atomic<bool>& interrupted,
+                                  ResultsStore* base_store) {
   std::vector<PlannedRun> plan = PlanSweep(s);
+  if (s.baseline.enabled() && base_store == nullptr) throw std::logic_error("a paired sweep without its base store");
+  auto store_of = [&](const RunKey& key) -> ResultsStore& { return key.build.empty() ? store : *base_store; };
   std::size_t total = plan.size(), done = 0;
-  for (const PlannedRun& p : plan) done += store.Has(p.key) ? 1 : 0;
+  for (const PlannedRun& p : plan) done += store_of(p.key).Has(p.key) ? 1 : 0;
   const bool tty = isatty(STDERR_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
   const std::size_t done_at_start = done;
   std::set<std::string> warmed;
   std::map<std::string, std::string> reference_checksums;  // per workload
   std::vector<std::string> problems;
-  // Reference checksums from runs already on disk (resume).
+  // Reference checksums from runs already on disk (resume), per build (a base side at another
+  // work scale has other sizes).
   for (const json& row : store.Runs()) reference_checksums.try_emplace(row["workload"], row["checksum"]);
+  if (base_store != nullptr)
+    for (const json& row : base_store->Runs())
+      reference_checksums.try_emplace(std::string(kBaseBuild) + ":" + row["workload"].get<std::string>(), row["checksum"]);
 
   auto last_flush = std::chrono::steady_clock::now();
   bool added = false;  // nothing added (a resume with nothing left): the files are up to date
@@ -387,9 +404,12 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       }
     }
   } flush_at_exit{store, added};
+  std::optional<FlushAtExit> flush_base_at_exit;
+  if (base_store != nullptr) flush_base_at_exit.emplace(*base_store, added);
   for (const PlannedRun& p : plan) {
     if (interrupted.load()) break;
-    if (store.Has(p.key)) continue;
+    if (store_of(p.key).Has(p.key)) continue;
+    const bool base_run = !p.key.build.empty();
     // The calibration cell (calibration.h) is planned and run like a cell, without a runtime.
     const bool calibration = IsCalibration(p.key.workload, p.key.variant);
     const PythonInterpreter* python = FindPython(s.pythons, p.key.variant);  // a real interpreter's cell
@@ -398,18 +418,20 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     if (!calibration && (spec == nullptr || (variant == nullptr && python == nullptr)))
       throw std::runtime_error("unknown workload or variant in the plan");
     const WorkloadEntry* entry = variant == nullptr ? nullptr : variant->Find(p.key.workload);
-    std::int64_t size = ScaledSize(calibration ? kCalibrationDefaultSize : spec->default_size, s.work_scale);
+    std::int64_t size = ScaledSize(calibration ? kCalibrationDefaultSize : spec->default_size,
+                                   base_run ? s.baseline.work_scale : s.work_scale);
     CellConfig config = calibration ? CellConfig{} : MakeConfig(*spec, p.key.threads, size, s.scaling, s.knobs);
     const bool own_process = !s.in_process || (spec != nullptr && spec->process_wide_side_effect);
     auto run_once = [&](int warmup_in_child) {
       if (python != nullptr) return RunPythonCell(*python, s, p.key, size, warmup_in_child, topology, interrupted);
       if (!s.valgrind.empty()) return RunUnderCallgrind(self, s, p.key, size, store.dir() / "callgrind", interrupted);
-      if (own_process) return RunIsolated(self, s, p.key, size, warmup_in_child, interrupted);
+      if (own_process || base_run)
+        return RunIsolated(base_run ? s.baseline.binary : self, s, p.key, size, warmup_in_child, interrupted);
       BindFn bind = MakeBinder(topology, topology.Plan(p.key.threads, s.placement));
       if (calibration) return RunCalibration(p.key.threads, size, s.scaling, bind);
       return RunCell(*variant, *entry, config, bind);
     };
-    std::string cell = CellName(p.key.workload, p.key.variant, p.key.threads);
+    std::string cell = CellName(p.key.workload, p.key.variant, p.key.threads) + (base_run ? " (base)" : "");
     // A real interpreter's run is always a process of its own, its warm-up runs in it.
     const bool warm_in_child = !s.in_process || python != nullptr;
     if (!warm_in_child && warmed.insert(cell).second)
@@ -423,13 +445,14 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
       if (interrupted.load()) break;  // a child stopped by the same Ctrl-C (e.g. kill -INT -PGID)
       throw;
     }
-    store.Add(p.key, calibration ? kCalibrationCategory : spec->category, record, load, others, topology.Pus());
+    store_of(p.key).Add(p.key, calibration ? kCalibrationCategory : spec->category, record, load, others, topology.Pus());
     added = true;
     // Rewriting results.json serialises every run (and recomputes the aggregates of the cells that
     // changed), so not after every run: a sweep of a thousand runs would spend as long writing as
     // measuring. Signals and errors flush below.
     if (std::chrono::steady_clock::now() - last_flush >= kFlushInterval) {
       store.Flush();
+      if (base_store != nullptr) base_store->Flush();
       last_flush = std::chrono::steady_clock::now();
     }
     ++done;
@@ -437,7 +460,8 @@ std::vector<std::string> RunSweep(const SweepSettings& s, ResultsStore& store, c
     std::string checksum = fmt::format("{:#x}", record.checksum);
     // The calibration's checksum (its threads' final states) depends on the thread count under
     // strong scaling: it shows that the kernel ran, and is not compared across cells.
-    auto [ref, fresh] = reference_checksums.try_emplace(p.key.workload, checksum);
+    auto [ref, fresh] =
+        reference_checksums.try_emplace(base_run ? std::string(kBaseBuild) + ":" + p.key.workload : p.key.workload, checksum);
     if (!calibration && !fresh && ref->second != checksum)
       problems.push_back(fmt::format("{} rep {}: checksum {} differs from {} (a wrong answer)", cell, p.key.repetition,
                                      checksum, ref->second));

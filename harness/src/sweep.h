@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "python_variants.h"
+#include "baseline.h"
 #include "results.h"
 #include "topology.h"
 
@@ -61,6 +62,8 @@ struct SweepSettings {
   // (python_variants.h); recorded as context.ftbench.pythons.
   std::vector<PythonInterpreter> pythons;
   std::string command_line;
+  // ftbench run --baseline-binary: every cell also run by the base binary, paired (baseline.h).
+  BaselineSettings baseline;
 
   void WriteTo(nlohmann::json& ftbench_context) const;
   // Reads back what WriteTo wrote. A missing setting or one of the wrong type: std::runtime_error
@@ -81,8 +84,10 @@ struct PlannedRun {
   RunKey key;
 };
 // Every cell once per repetition round (a real interpreter's variant: the Python workloads only),
-// plus (settings.calibration) the calibration cell once per
-// thread count, in an order shuffled per round with the seed.
+// plus (settings.calibration) the calibration cell once per thread count, in an order shuffled per
+// round with the seed. With a baseline, every cell of a round is also planned for the base binary
+// (RunKey::build), right before or after this build's run of it, the order within each pair drawn
+// with the seed.
 std::vector<PlannedRun> PlanSweep(const SweepSettings& settings);
 
 // The instruction total of a callgrind output file (its `totals:` or `summary:` line). Throws
@@ -92,12 +97,13 @@ std::uint64_t CallgrindTotal(const std::filesystem::path& out_file);
 // The size of a workload's cell: its default size times the work scale, at least 1.
 std::int64_t ScaledSize(std::int64_t default_size, double work_scale);
 
-// Runs what `store` does not hold yet, flushing the store every two seconds and when it returns or
-// throws. Stops early (keeping what finished) when `interrupted` becomes true; whoever sets it
+// Runs what `store` (and, with a baseline, `base_store`: the base runs) does not hold yet, flushing
+// the stores every two seconds and when it returns or throws. Stops early (keeping what finished) when `interrupted` becomes true; whoever sets it
 // calls KillRunningCell too, so that a child's cell does not run to its end. Returns the problems found (checksum mismatches,
 // leaks), one line each; empty when every run was correct.
 std::vector<std::string> RunSweep(const SweepSettings& settings, ResultsStore& store, const Topology& topology,
-                                  const std::string& self_executable, const std::atomic<bool>& interrupted);
+                                  const std::string& self_executable, const std::atomic<bool>& interrupted,
+                                  ResultsStore* base_store = nullptr);
 
 // Kills the process group of the cell child running now (`ftbench cell`, or valgrind running it),
 // if any. Async-signal-safe: for the handler of SIGINT, SIGTERM and SIGHUP. (A child also dies

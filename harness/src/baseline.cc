@@ -1,0 +1,154 @@
+#include "baseline.h"
+
+#include <fmt/core.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "cell_json.h"
+#include "input_error.h"
+#include "process.h"
+
+namespace ftb::bench {
+using nlohmann::json;
+
+void BaselineSettings::WriteTo(json& b) const {
+  b = {{"binary", binary}, {"version", version}, {"work_scale", work_scale},
+       {"file", std::string(kBaselineStem) + ".json"}};
+}
+
+BaselineSettings BaselineSettings::ReadFrom(const json& b) {
+  if (!b.is_object()) throw std::runtime_error("the recorded baseline is not an object");
+  auto field = [&](const char* key) -> const json& {
+    auto it = b.find(key);
+    if (it == b.end()) throw std::runtime_error(fmt::format("the recorded baseline has no '{}'", key));
+    return *it;
+  };
+  BaselineSettings s;
+  if (!field("binary").is_string() || field("binary").get<std::string>().empty())
+    throw std::runtime_error("the recorded baseline.binary is not a path");
+  if (!field("version").is_string()) throw std::runtime_error("the recorded baseline.version is not a string");
+  if (!field("work_scale").is_number()) throw std::runtime_error("the recorded baseline.work_scale is not a number");
+  s.binary = field("binary").get<std::string>();
+  s.version = field("version").get<std::string>();
+  s.work_scale = field("work_scale").get<double>();
+  return s;
+}
+
+namespace {
+
+struct Output {
+  ExitStatus status;
+  std::string out, err;
+};
+
+// Runs `argv` to its end; its output captured. Cannot start: InputError.
+Output Capture(const std::vector<std::string>& argv) {
+  try {
+    ChildProcess child(argv, {.own_group = false, .die_with_parent = true, .capture_stdout = true,
+                              .capture_stderr = true, .default_signals = {}});
+    Output o;
+    o.out = child.ReadStdout();
+    o.status = child.Wait();
+    o.err = child.Stderr();
+    return o;
+  } catch (const std::runtime_error& e) {
+    throw InputError(fmt::format("--baseline-binary {}: cannot run it: {}", argv.front(), e.what()));
+  }
+}
+
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.size() > 120 ? line.substr(0, 117) + "..." : line;
+}
+
+// The workload names of `ftbench list`'s table; empty when `text` is not that table (its header
+// is NAME [TIER] CATEGORY SIZE DESCRIPTION).
+std::set<std::string> ListedWorkloads(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  std::set<std::string> names;
+  if (!std::getline(in, line)) return names;
+  std::istringstream header(line);
+  std::vector<std::string> words;
+  for (std::string w; header >> w;) words.push_back(w);
+  bool table = (words == std::vector<std::string>{"NAME", "CATEGORY", "SIZE", "DESCRIPTION"}) ||
+               (words == std::vector<std::string>{"NAME", "TIER", "CATEGORY", "SIZE", "DESCRIPTION"});
+  if (!table) return names;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    if (std::string name; fields >> name) names.insert(name);
+  }
+  return names;
+}
+
+}  // namespace
+
+BaselineSettings ProbeBaselineBinary(const std::string& path, const std::vector<std::string>& workloads,
+                                     const std::vector<std::string>& variants, double work_scale) {
+  auto fail = [&](const std::string& why) { return InputError(fmt::format("--baseline-binary {}: {}", path, why)); };
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  struct stat st {};
+  if (path.empty() || ec || stat(absolute.c_str(), &st) != 0) throw fail("no such file");
+  if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
+  if (access(absolute.c_str(), X_OK) != 0) throw fail("not executable");
+  BaselineSettings b;
+  b.binary = absolute.lexically_normal().string();
+  b.work_scale = work_scale;
+
+  Output version = Capture({b.binary, "--version"});
+  bool named = version.status.Ok() && version.out.rfind("ftbench ", 0) == 0;
+  b.version = named ? version.out : "unknown (no --version: an older ftbench)";
+  while (!b.version.empty() && b.version.back() == '\n') b.version.pop_back();
+
+  Output list = Capture({b.binary, "list"});
+  std::set<std::string> known = list.status.Ok() ? ListedWorkloads(list.out) : std::set<std::string>{};
+  if (known.empty())
+    throw fail(named ? fmt::format("`list` does not print ftbench's workload table ({})",
+                                   list.status.Ok() ? FirstLine(list.out) : list.status.Describe())
+                     : "not an ftbench (neither `--version` nor `list` answers as ftbench does)");
+  for (const std::string& w : workloads)
+    if (known.count(w) == 0) throw fail(fmt::format("it does not know the workload '{}' (its `list`)", w));
+
+  // One probe cell per variant: the variant exists there, and its record reads here.
+  for (const std::string& v : variants) {
+    Output cell = Capture({b.binary, "cell", "--variant", v, "--workload", workloads.front(), "--threads", "1",
+                           "--size", "1", "--warmup", "0", "--placement", "none"});
+    if (!cell.status.Ok())
+      throw fail(fmt::format("its probe cell {}/{} {}: {}", workloads.front(), v, cell.status.Describe(),
+                             FirstLine(cell.err.empty() ? cell.out : cell.err)));
+    try {
+      CellRecordFromJson(json::parse(cell.out));
+    } catch (const std::exception& e) {
+      throw fail(fmt::format("its probe cell {}/{} printed no record this build reads (another cell protocol?): {}",
+                             workloads.front(), v, FirstLine(e.what())));
+    }
+  }
+  return b;
+}
+
+json BaselineContext(const json& context, const BaselineSettings& baseline) {
+  json c = context;
+  c["executable"] = baseline.binary;
+  json& ft = c["ftbench"];
+  ft.erase("baseline");
+  ft["build"] = kBaseBuild;
+  ft["work_scale"] = baseline.work_scale;
+  ft["calibration"] = false;
+  ft["version"] = baseline.version;
+  // What this binary's context says about its own build is not known of the base binary.
+  std::string commit;
+  std::istringstream lines(baseline.version);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("commit ", 0) == 0) commit = line.substr(7);
+  ft["git_commit"] = commit.empty() ? json(nullptr) : json(commit);
+  ft["git_dirty"] = nullptr;
+  return c;
+}
+
+}  // namespace ftb::bench
