@@ -102,10 +102,8 @@ void AddCompareCommand(CLI::App& app) {
                 "exit 0, not 2, when no regression could have been flagged (too few repetitions, no "
                 "repetition rows); the output says why");
   cmd->callback([opts] {
-    if (opts->baseline_db.empty() && opts->next.empty())
-      throw UsageError("compare needs BASE and NEW (or --baseline-db FILE NEW)");
-    if (!opts->baseline_db.empty() && !opts->next.empty())
-      throw UsageError("with --baseline-db give only NEW (the base comes from the database)");
+    // Which arguments go together (BASE NEW; a paired DIR; --baseline-db FILE NEW) is the script's
+    // to check: it knows whether a lone DIR is a paired sweep.
     int code = RunPlotsScript("ftbench_compare.py", ScriptArgs(*opts));
     // The script printed the comparison or its error already; pass its status on.
     if (code != 0) throw ExitStatus{code};
