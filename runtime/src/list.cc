@@ -144,23 +144,25 @@ void ListSetItems(Object* list, std::span<Object* const> items) {
   }
 }
 
-// ListGet's lock-free path for an item that is neither immortal nor owned by this thread (a
-// reference on its shared count, then a re-check of the slot), else the locked path. Out of line,
-// so that ListGet's common path is a leaf.
-FTB_NOINLINE static Ref GetSharedOrLocked(ListObject* l, std::int64_t index) {
-  if constexpr (Policy::kLockFreeReads) {
-    if (internal::MayReadLockFree(l)) {
-      std::int64_t i = index;
-      if (!NormalizeIndex(i, SizeRef(l).load(std::memory_order_acquire))) return {};
-      ListItems* array = ArrayRef(l).load(std::memory_order_acquire);
-      if (array != nullptr && static_cast<std::size_t>(i) < array->capacity) {
-        Object* item = Slot(array, static_cast<std::size_t>(i)).load(std::memory_order_acquire);
-        if (item != nullptr && Policy::TryIncref(item->hdr)) {
-          if (Slot(array, static_cast<std::size_t>(i)).load(std::memory_order_acquire) == item) return Ref::Steal(item);
-          Decref(item);
-        }
-      }
-    }
+// The shared-count half of a lock-free reader's TryIncref (brc: _Py_TryIncRefShared, out of
+// line); the policies without lock-free reads never get here, and have only TryIncref.
+template <class P>
+static bool TryIncrefSharedPart(typename P::Header& h) {
+  if constexpr (requires { P::TryIncrefShared(h); })
+    return P::TryIncrefShared(h);
+  else
+    return P::TryIncref(h);
+}
+
+// ListGet's lock-free path for an item that is neither immortal nor owned by this thread: a
+// reference on its shared count, then a re-check that slot `i` of `array` (read by ListGet) still
+// holds it (_Py_TryIncrefCompare); else the locked path. Out of line, so that ListGet's common path
+// (an immortal item, or one this thread owns) is a leaf; handed what ListGet read, so that a
+// shared item costs no second read of the list's size, array and slot.
+FTB_NOINLINE static Ref GetShared(ListObject* l, std::int64_t index, ListItems* array, std::size_t i, Object* item) {
+  if (TryIncrefSharedPart<Policy>(item->hdr)) {
+    if (Slot(array, i).load(std::memory_order_acquire) == item) return Ref::Steal(item);
+    Decref(item);
   }
   return GetLocked(l, index);
 }
@@ -178,10 +180,12 @@ Ref ListGet(Object* list, std::int64_t index) {
       ListItems* array = ArrayRef(l).load(std::memory_order_acquire);
       if (array != nullptr && static_cast<std::size_t>(i) < array->capacity) {
         Object* item = Slot(array, static_cast<std::size_t>(i)).load(std::memory_order_acquire);
-        if (item != nullptr && Policy::TryIncrefFast(item->hdr)) return Ref::Steal(item);
+        if (item != nullptr) {
+          if (Policy::TryIncrefFast(item->hdr)) [[likely]] return Ref::Steal(item);
+          return GetShared(l, index, array, static_cast<std::size_t>(i), item);
+        }
       }
     }
-    return GetSharedOrLocked(l, index);
   }
   return GetLocked(l, index);
 }

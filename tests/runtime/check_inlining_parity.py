@@ -25,10 +25,11 @@ HOT = ["Int(long)", "Float(double)", "Add(", "Sub(", "Mul(", "FloorDiv(", "Mod("
        "NewInstance(", "GetAttr(", "SetAttr(", "CallMethod("]
 
 # Calls that are each variant's own mechanism, and may differ: the policies' out-of-line paths,
-# critical sections and locks (and resuming a suspended one), brc's shared marking, lock-free
-# read fallbacks and deferred frees, the dealloc a decref reaches (brc's owner decref goes through
-# its merge instead), brc's per-thread class counts growing their array, exception cleanup.
-MECHANISM = re.compile(r"Policy::|CriticalSection|GetSharedOrLocked|Mutex::|EnsureShared|FlagItemsIfShared|FlagDeferredFree|"
+# critical sections and locks (and resuming a suspended one), brc's shared marking, the read
+# paths behind a lock-free read (a shared item's, the locked one) and deferred frees, the dealloc
+# a decref reaches (brc's owner decref goes through its merge instead), brc's per-thread class
+# counts growing their array, exception cleanup.
+MECHANISM = re.compile(r"Policy::|CriticalSection|GetShared|GetLocked|Mutex::|EnsureShared|FlagItemsIfShared|FlagDeferredFree|"
                        r"Qsbr|MergeZeroLocal|TryIncref|Dealloc\(|GrowTypeRefcounts|Ref::~Ref|_Unwind_Resume|"
                        r"\.text\.unlikely")
 VARIANT_NAMESPACE = re.compile(r"\bftb::v_(gil|atomic|brc)::")
