@@ -76,17 +76,22 @@ CellRecord CellRecordFromJson(const json& j) {
   r.counters = j.at("counters").get<std::map<std::string, std::uint64_t>>();
   r.memory = MemoryFromJson(j.at("memory"));
   for (const json& t : j.at("threads")) {
-    ThreadRecord tr;
-    tr.work_units = t.at("work_units");
-    tr.cpu_seconds = t.at("cpu_seconds");
-    tr.voluntary_switches = t.at("voluntary_switches");
-    tr.involuntary_switches = t.at("involuntary_switches");
-    tr.cpu_placed = t.at("cpu_placed");
-    tr.cpu_observed = t.at("cpu_observed");
+    ThreadRecord tr = ThreadRecordFromJson(t);
     tr.latencies_ns = t.at("latencies_ns").get<std::vector<double>>();
     r.threads.push_back(std::move(tr));
   }
   return r;
+}
+
+ThreadRecord ThreadRecordFromJson(const json& t) {
+  ThreadRecord tr;
+  tr.work_units = t.at("work_units");
+  tr.cpu_seconds = t.at("cpu_seconds");
+  tr.voluntary_switches = t.at("voluntary_switches");
+  tr.involuntary_switches = t.at("involuntary_switches");
+  tr.cpu_placed = t.at("cpu_placed");
+  tr.cpu_observed = t.at("cpu_observed");
+  return tr;
 }
 
 }  // namespace ftb::bench

@@ -10,6 +10,9 @@ namespace ftb::bench {
 
 nlohmann::json CellRecordToJson(const CellRecord& record);
 CellRecord CellRecordFromJson(const nlohmann::json& j);
+// One thread's fields of a cell record (all but its latencies), shared with a real interpreter's
+// record (python_variants.h), which has the same fields.
+ThreadRecord ThreadRecordFromJson(const nlohmann::json& t);
 // A run's memory fields (results.json's "memory" object of an iteration row).
 nlohmann::json MemoryToJson(const MemoryRecord& memory);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cell_json.h"
 #include "process.h"
 
 namespace ftb::bench {
@@ -175,16 +176,7 @@ CellRecord PythonCellRecordFromJson(const json& j) {
   r.wall_seconds = j.at("wall_seconds");
   r.checksum = j.at("checksum");
   r.gil_enabled_after = j.at("gil_enabled_after");
-  for (const json& t : j.at("threads")) {
-    ThreadRecord tr;
-    tr.work_units = t.at("work_units");
-    tr.cpu_seconds = t.at("cpu_seconds");
-    tr.voluntary_switches = t.at("voluntary_switches");
-    tr.involuntary_switches = t.at("involuntary_switches");
-    tr.cpu_placed = t.at("cpu_placed");
-    tr.cpu_observed = t.at("cpu_observed");
-    r.threads.push_back(std::move(tr));
-  }
+  for (const json& t : j.at("threads")) r.threads.push_back(ThreadRecordFromJson(t));
   return r;
 }
 

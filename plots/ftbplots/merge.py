@@ -23,11 +23,6 @@ place when complete, report.html last.
 """
 from __future__ import annotations
 
-import errno
-import os
-import shutil
-import signal
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,15 +316,7 @@ def write_merge(directories: list, out_dir, formats=ch.ALL_FORMATS) -> Path:
     (staged beside it, moved into place when complete). Returns the path of report.html."""
     sweeps = load_sweeps(directories)
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "the output path is not a directory", str(out_dir))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial",
-                                    dir=out_dir.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)
+    with rp.staged_report(out_dir) as staging:
         cross = ch.Chart(CROSS_CHART, "Parallel efficiency across machines", CROSS_NOTE)
         fig = efficiency_chart(sweeps)
         for fmt in formats:
@@ -337,9 +324,6 @@ def write_merge(directories: list, out_dir, formats=ch.ALL_FORMATS) -> Path:
         panels = [Panel(s, _panel_charts(s, staging / s.slug, formats)) for s in sweeps]
         (staging / "report.md").write_text(markdown(sweeps, cross, panels), encoding="utf-8")
         (staging / "report.html").write_text(html_page(sweeps, cross, panels), encoding="utf-8")
-        _install(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return out_dir / "report.html"
 
 
@@ -354,24 +338,3 @@ def _panel_charts(sweep: MachineSweep, directory: Path, formats) -> list:
             chart.files[fmt] = ch.save(fig, directory / f"{key}.{fmt}")
         charts.append(chart)
     return charts
-
-
-def _install(staging: Path, out_dir: Path) -> None:
-    """Moves the finished report into out_dir with signals held: a new out_dir is the staging
-    directory renamed; an existing one gets each file and machine-<n> directory replaced,
-    report.html last, and keeps anything else."""
-    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        if not out_dir.exists():
-            staging.rename(out_dir)
-            return
-        names = sorted(p.name for p in staging.iterdir())
-        names.sort(key=lambda name: name == "report.html")
-        for name in names:
-            target = out_dir / name
-            if (staging / name).is_dir() and target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(staging / name, target)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)

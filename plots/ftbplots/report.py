@@ -10,6 +10,7 @@ entry of charts.chart_specs().
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import html
 import os
@@ -480,6 +481,21 @@ def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=No
     for the person running it).
     """
     out_dir = Path(out_dir)
+    with staged_report(out_dir) as staging:
+        charts = ch.render_all(results, staging, formats)
+        micro_rows, micro_warning = load_micro(micro_dir or results.path.parent)
+        (staging / "report.md").write_text(
+            markdown(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
+        (staging / "report.html").write_text(
+            html_report(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
+    return out_dir / "report.html", [micro_warning] if micro_warning else []
+
+
+@contextlib.contextmanager
+def staged_report(out_dir: Path):
+    """Yields a fresh directory beside out_dir to write a report into (ftbench report, ftbench
+    merge). When the block ends normally the report is moved into out_dir (_install); the staging
+    directory is removed either way, so a failed or interrupted report leaves out_dir as it was."""
     if out_dir.exists() and not out_dir.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "the output path is not a directory", str(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -489,23 +505,18 @@ def write_report(results: Results, out_dir, formats=ch.ALL_FORMATS, micro_dir=No
         umask = os.umask(0)
         os.umask(umask)
         staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become the report's mode
-        charts = ch.render_all(results, staging, formats)
-        micro_rows, micro_warning = load_micro(micro_dir or results.path.parent)
-        (staging / "report.md").write_text(
-            markdown(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
-        (staging / "report.html").write_text(
-            html_report(results, charts, micro_rows, calibration_threshold), encoding="utf-8")
+        yield staging
         _install(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return out_dir / "report.html", [micro_warning] if micro_warning else []
 
 
 def _install(staging: Path, out_dir: Path) -> None:
     """Moves the finished report from staging into out_dir, with signals held until it is done.
 
     A new out_dir is the staging directory renamed; an existing one (a previous report, or a
-    directory of the user's) gets each file replaced, report.html last, and keeps anything else.
+    directory of the user's) gets each file and directory replaced, report.html last, and keeps
+    anything else.
     """
     held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
@@ -516,6 +527,9 @@ def _install(staging: Path, out_dir: Path) -> None:
         names = sorted(p.name for p in staging.iterdir())
         names.sort(key=lambda name: name == "report.html")
         for name in names:
-            os.replace(staging / name, out_dir / name)
+            target = out_dir / name
+            if (staging / name).is_dir() and target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(staging / name, target)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
