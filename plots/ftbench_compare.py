@@ -52,7 +52,7 @@ def _number(name, low, high, low_open=False):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("base", help="base results directory (or its results.json); with "
                                      "--baseline-db, the new one alone")
     parser.add_argument("new", nargs="?", help="new results directory (or its results.json)")

@@ -35,7 +35,7 @@ def _positive(text):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="{add,list,report}")
     add = sub.add_parser("add", help="store sweeps (results directories or results.json files)")
     add.add_argument("results", nargs="+", help="results directory of `ftbench run`, or its results.json")

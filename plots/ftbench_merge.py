@@ -11,7 +11,6 @@ a directory given twice, two sweeps of one machine, an instruction-count sweep, 
 multi-thread cells, a malformed file, an output path that cannot be written), after one line
 `ftbench merge: error: ...`; 70 internal error; 130 (143, 129) interrupted.
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,7 +24,7 @@ FORMATS = ("png", "svg")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("dirs", nargs="+", metavar="DIR",
                         help="results directory of `ftbench run` (or its results.json), one per machine")
     parser.add_argument("--out", required=True, help="directory for the merged report")

@@ -11,7 +11,6 @@ version, a field of the wrong type, no multi-thread cells, an output path that c
 written), after one line `ftbench report: error: ...`; 70 internal error; 130 (143, 129)
 interrupted.
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -26,7 +25,7 @@ CALIBRATION_THRESHOLD = 0.9  # calibration.DEFAULT_THRESHOLD, without importing 
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("dir", help="results directory of `ftbench run` (holds results.json)")
     parser.add_argument("--out", help="directory for the report and charts (default DIR/report)")
     parser.add_argument("--format", default=",".join(FORMATS),

@@ -14,6 +14,7 @@ and a Ctrl-C during the slow imports are handled like the rest).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
@@ -27,6 +28,15 @@ EXIT_INTERNAL = 70
 # environment's problem (exit 2), not a bug.
 THIRD_PARTY = ("numpy", "matplotlib", "scipy")
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, with its errors one line "PROG: error: ..." and exit 2 like every other
+    error here (argparse's own prints the usage first)."""
+
+    def error(self, message):
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 class Interrupted(BaseException):
