@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sstream>
 
 #include "cell_json.h"
 #include "results.h"
@@ -292,6 +293,25 @@ TEST_F(ResultsTest, FlushWritesTheSameFilesHoweverTheAggregatesWereComputed) {
   ResultsStore::Load(dir_).Flush();  // none remembered
   EXPECT_EQ(read(dir_ / "results.json"), json_text);
   EXPECT_EQ(read(dir_ / "results.txt"), txt);
+}
+
+TEST_F(ResultsTest, TableColumnsFitTheLongestNames) {
+  ResultsStore store(dir_, context_);
+  for (int rep = 0; rep < 3; ++rep)
+    for (int t : {1, 2}) {
+      store.Add({"w", "gil", t, rep}, "cpu", Record("gil", t, 1.0, 100 / t), 0.0, 0, 2);
+      store.Add({"w", "cpython-3.13t", t, rep}, "cpu", Record("cpython-3.13t", t, 1.2 / t, 100 / t), 0.0, 0, 2);
+    }
+  // Every row's thread count starts in the same column, whatever the variant's name.
+  std::istringstream lines(store.Table());
+  std::set<std::size_t> columns;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("w ", 0) != 0) continue;
+    const std::size_t variant = line.find_first_not_of(' ', 1);
+    const std::size_t after = line.find(' ', variant);
+    columns.insert(line.find_first_not_of(' ', after));
+  }
+  EXPECT_EQ(columns.size(), 1u) << store.Table();
 }
 
 TEST(CellName, TheCellThenScalingAndPlacement) {
