@@ -4,7 +4,7 @@
 # description: n-body simulation on lists of floats: every float operation allocates a new float
 # origin: pyperformance bm_nbody (the benchmarks game)
 #
-# Each unit builds its own five-body system (thread-private lists of floats), advances it STEPS
+# Each unit builds its own five-body system (thread-private lists of new floats), advances it STEPS
 # steps and reports its energy. The checksum is exact: IEEE double arithmetic in the same order
 # gives the same bits in CPython and in ftbench.
 
@@ -32,10 +32,15 @@ BODIES = [
 
 
 def make_system(unit):
+    # Every float of the system is a new one, made by this thread (x + 0.0 is x, bit for bit, for
+    # every value here): BODIES' floats were made by the thread that ran the module, so in the
+    # free-threaded variants (and CPython's free-threaded build) each read of one by a worker
+    # would be an atomic count change on an object the worker does not own.
     system = []
     shift = (unit % 7) * 0.001
     for body in BODIES:
-        system.append([body[0] + shift, body[1], body[2], body[3], body[4], body[5], body[6]])
+        system.append([body[0] + shift, body[1] + 0.0, body[2] + 0.0, body[3] + 0.0, body[4] + 0.0,
+                       body[5] + 0.0, body[6] + 0.0])
     return system
 
 
