@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "alloc.h"
 #include "ftb/mechanisms.h"
@@ -179,12 +180,18 @@ inline bool MayReadLockFree(Object* container) noexcept {
 // Called under the container's lock by every operation. The first time a thread other than the
 // owner touches the container, mark it shared (CPython's ensure_shared_on_read/resize): from then
 // on its arrays and items are freed after a grace period, and other threads may read it lock-free.
+// The test is inline (every locked container operation makes it); the marking, once per
+// container, is out of line.
 template <class ForEachItem>
-void EnsureSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept {
+FTB_NOINLINE void MarkSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept {
+  for_each_item([](Object* item) { FlagDeferredFree(item); });
+  Policy::OrGcBits(container->hdr, kGcShared);
+}
+template <class ForEachItem>
+FTB_ALWAYS_INLINE void EnsureSharedLocked(Object* container, ForEachItem&& for_each_item) noexcept {
   if constexpr (Policy::kLockFreeReads) {
     if ((GcBits(container) & kGcShared) != 0 || Policy::IsOwnedByCurrentThread(container->hdr)) return;
-    for_each_item([](Object* item) { FlagDeferredFree(item); });
-    Policy::OrGcBits(container->hdr, kGcShared);
+    MarkSharedLocked(container, std::forward<ForEachItem>(for_each_item));
   }
 }
 
