@@ -3,8 +3,9 @@
 # can measure a GIL and a free-threaded CPython as `ftbench run --python` variants.
 #   scripts/build-cpython.sh VERSION [--disable-gil] --prefix DIR [--jobs N] [--keep-source]
 # VERSION is an upstream release (e.g. 3.13.5); its major.minor picks the Debian release whose
-# pythonX.Y source package carries it (3.11: bookworm, 3.13: trixie), and the package version
-# whose upstream part is exactly VERSION is fetched.
+# pythonX.Y source package carries it (3.11: bookworm, 3.13: trixie, 3.14: sid, whose versions
+# move on: an unknown VERSION's error lists those there), and the package version whose upstream
+# part is exactly VERSION is fetched.
 # How:
 #  - `apt-get source --download-only` with a private apt configuration (its own sources list, lists
 #    and cache under a temporary directory; the system's apt state is not touched): one deb-src line
@@ -50,7 +51,8 @@ minor="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 case "$minor" in
   3.11) suite=bookworm ;;
   3.13) suite=trixie ;;
-  *) die "no Debian release known to carry python$minor (known: 3.11 bookworm, 3.13 trixie); VERSION was '$version'" ;;
+  3.14) suite=sid ;;
+  *) die "no Debian release known to carry python$minor (known: 3.11 bookworm, 3.13 trixie, 3.14 sid); VERSION was '$version'" ;;
 esac
 [ -n "$prefix" ] || die "missing --prefix DIR; $usage"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive whole number, got '$jobs'"
@@ -116,7 +118,7 @@ apt_opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/ap
 say "python$minor $version from $suite (deb-src $mirror)"
 apt-get "${apt_opts[@]}" -qq update || die "apt-get update of $suite's sources from $mirror failed"
 debver=$(apt-cache "${apt_opts[@]}" showsrc "python$minor" 2>/dev/null | awk '/^Version:/ {print $2}' |
-  while read -r v; do u=${v#*:}; [ "${u%-*}" = "$version" ] && echo "$v"; done |
+  while read -r v; do u=${v#*:}; if [ "${u%-*}" = "$version" ]; then echo "$v"; fi; done |
   sort -V | tail -n 1)
 [ -n "$debver" ] || die "$suite's python$minor source package has no upstream $version (has: $(apt-cache "${apt_opts[@]}" showsrc "python$minor" 2>/dev/null | awk '/^Version:/ {printf "%s ", $2}'))"
 say "source package python$minor $debver"
