@@ -3,7 +3,7 @@
 # can measure a GIL and a free-threaded CPython as `ftbench run --python` variants.
 #   scripts/build-cpython.sh VERSION [--disable-gil] --prefix DIR [--jobs N] [--keep-source]
 # VERSION is an upstream release (e.g. 3.13.5); its major.minor picks the Debian release whose
-# pythonX.Y source package carries it (3.11: bookworm, 3.13: trixie, 3.14: sid, whose versions
+# pythonX.Y source package carries it (3.11: bookworm, 3.13: trixie, 3.14: forky, whose versions
 # move on: an unknown VERSION's error lists those there), and the package version whose upstream
 # part is exactly VERSION is fetched.
 # How:
@@ -51,8 +51,8 @@ minor="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 case "$minor" in
   3.11) suite=bookworm ;;
   3.13) suite=trixie ;;
-  3.14) suite=sid ;;
-  *) die "no Debian release known to carry python$minor (known: 3.11 bookworm, 3.13 trixie, 3.14 sid); VERSION was '$version'" ;;
+  3.14) suite=forky ;;
+  *) die "no Debian release known to carry python$minor (known: 3.11 bookworm, 3.13 trixie, 3.14 forky); VERSION was '$version'" ;;
 esac
 [ -n "$prefix" ] || die "missing --prefix DIR; $usage"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive whole number, got '$jobs'"

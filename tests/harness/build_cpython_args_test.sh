@@ -35,7 +35,7 @@ expect "bad --jobs" 2 "--jobs must be a positive whole number" 3.13.5 --prefix /
 expect "good" 0 "version=3.13.5 suite=trixie prefix=/tmp/x disable_gil=0 jobs=3" 3.13.5 --prefix /tmp/x --jobs 3
 expect "free-threaded" 0 "suite=trixie prefix=/tmp/y disable_gil=1" --disable-gil --prefix=/tmp/y 3.13.5
 expect "3.11" 0 "suite=bookworm" 3.11.2 --prefix /tmp/x
-expect "3.14" 0 "suite=sid" 3.14.10 --prefix /tmp/x
+expect "3.14" 0 "suite=forky" 3.14.8 --prefix /tmp/x
 (cd /tmp && expect "relative prefix" 0 "prefix=/tmp/rel" 3.13.5 --prefix rel) || failures=$((failures + 1))
 (cd /tmp && expect "relative prefix (self-check)" 0 "prefix=/tmp/other" 3.13.5 --prefix rel) >/dev/null &&
   { echo "FAIL the test cannot see a failure"; failures=$((failures + 1)); }
