@@ -4,10 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "cell_json.h"
 #include "input_error.h"
@@ -46,19 +52,51 @@ struct Output {
   std::string out, err;
 };
 
-// Runs `argv` to its end; its output captured. Cannot start: InputError.
+// How long one probe of the base binary (--version, list, a size-1 cell) may take: a binary that
+// hangs is killed and refused rather than hanging the sweep before it starts. 60 s, or
+// FTBENCH_PROBE_TIMEOUT_S seconds (for tests).
+std::chrono::seconds ProbeLimit() {
+  if (const char* env = std::getenv("FTBENCH_PROBE_TIMEOUT_S"); env != nullptr && std::atoi(env) > 0)
+    return std::chrono::seconds(std::atoi(env));
+  return std::chrono::seconds(60);
+}
+
+// Runs `argv` to its end, or kills it (its process group: what it started too) after ProbeLimit;
+// its output captured. Cannot start, or killed: InputError.
 Output Capture(const std::vector<std::string>& argv) {
+  const std::chrono::seconds limit = ProbeLimit();
+  std::optional<ChildProcess> child;
   try {
-    ChildProcess child(argv, {.own_group = false, .die_with_parent = true, .capture_stdout = true,
-                              .capture_stderr = true, .default_signals = {}});
-    Output o;
-    o.out = child.ReadStdout();
-    o.status = child.Wait();
-    o.err = child.Stderr();
-    return o;
+    child.emplace(argv, SpawnOptions{.own_group = true, .die_with_parent = true, .capture_stdout = true,
+                                     .capture_stderr = true, .default_signals = {}, .environment = {}});
   } catch (const std::runtime_error& e) {
     throw InputError(fmt::format("--baseline-binary {}: cannot run it: {}", argv.front(), e.what()));
   }
+  std::mutex mu;
+  std::condition_variable ended_cv;
+  bool ended = false, killed = false;
+  // The watchdog kills the child only while it is unreaped (Wait's before_reap sets `ended` under
+  // the same mutex), so its pid cannot belong to another process yet.
+  std::thread watchdog([&] {
+    std::unique_lock lock(mu);
+    if (!ended_cv.wait_for(lock, limit, [&] { return ended; })) {
+      KillProcessGroup(child->pid());
+      killed = true;
+    }
+  });
+  Output o;
+  o.out = child->ReadStdout();
+  o.status = child->Wait([&] {
+    std::lock_guard lock(mu);
+    ended = true;
+    ended_cv.notify_all();
+  });
+  watchdog.join();
+  o.err = child->Stderr();
+  if (killed)
+    throw InputError(fmt::format("--baseline-binary {}: `{}` did not finish in {} s (killed)", argv.front(),
+                                 argv.size() > 1 ? argv[1] : "", limit.count()));
+  return o;
 }
 
 std::string FirstLine(const std::string& text) {

@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 SWEEP = ["--workloads", "fib", "--variants", "gil,brc", "--threads", "1,2", "--repetitions", "3",
          "--work-scale", "0.1", "--seed", "11"]
@@ -72,6 +73,16 @@ def bad_inputs(ftbench, scratch):
     ]
     for args, wanted in cases:
         check_refused(ftbench, args, wanted)
+    # A base binary that hangs (here in a child of its own: the probe kills the whole group, or
+    # reading its output would wait for the orphan) is killed and refused.
+    hangs = fake(scratch, "hangs", f'[ "$1" = list ] && {{ {header} echo "fib cpu 400 x"; exit 0; }}\nsleep 120\n')
+    os.environ["FTBENCH_PROBE_TIMEOUT_S"] = "2"
+    try:
+        started = time.monotonic()
+        check_refused(ftbench, ["--baseline-binary", hangs], "`--version` did not finish in 2 s (killed)")
+        assert time.monotonic() - started < 60, "the hanging probe was not killed in time"
+    finally:
+        del os.environ["FTBENCH_PROBE_TIMEOUT_S"]
     done = run(ftbench, "run", "--resume", scratch, "--baseline-binary", ftbench)
     assert done.returncode == 2 and "drop --baseline-binary" in done.stderr, done.stderr
 
