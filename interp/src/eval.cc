@@ -117,6 +117,7 @@ FTB_ALWAYS_INLINE InterpThread& ThisInterpThread() noexcept {
 }
 
 FTB_ALWAYS_INLINE void PopFrame(ThreadState* ts, InterpThread& it, Frame* frame) noexcept {
+  frame->executable.Close();
   ts->stack_roots = frame->roots.previous;
   it.frame = frame->previous;
   --it.depth;
@@ -419,6 +420,7 @@ Frame* PushFrame(ThreadState* ts, CodeObject* code, Object* globals, Object* loc
   frame->saved_data_top = saved_top;
   frame->saved_chunk = saved_chunk;
   frame->code = code;
+  frame->executable = StackRef::New(code);
   frame->globals = globals;
   frame->locals = locals;
   StackRef* localsplus = frame->localsplus();

@@ -91,7 +91,11 @@ struct Frame {
   StackRoots roots;        // base = localsplus(), top = &stack_top
   StackRef* stack_top;     // the value stack's top as of the last call or eval-breaker check
   Frame* previous;
-  CodeObject* code;        // borrowed: the function being run (held by the caller) keeps it
+  CodeObject* code;        // the code being run, held by `executable`
+  // The frame's own reference to its code, as CPython's f_executable: a counted reference per
+  // call in 3.12/3.13 (Py_NewRef), a stack reference in 3.14 (no count written when the code is
+  // deferred or immortal). So here: StackRef::New, closed when the frame is popped.
+  StackRef executable;
   Object* globals;         // borrowed likewise
   Object* locals;          // the namespace dict of class bodies and module code; null otherwise
   char* saved_data_top;    // where the data stack was before this frame

@@ -1,7 +1,7 @@
 // The mechanisms of ftb/mechanisms.h as the interpreter applies them (all on by default): in brc,
 // functions, code objects, the globals dict and classes are held on the value stack without a
-// count (tagged), code constants are immortal; in gil and atomic, nothing changes. And the
-// collector never frees what a frame still holds.
+// count (tagged), code constants are immortal; in gil and atomic, nothing changes. The collector
+// never frees what a frame still holds, and a frame holds its code as CPython's f_executable.
 #include "eval_test_support.h"
 
 FTB_NAMESPACE_BEGIN
@@ -111,6 +111,23 @@ def make_once():
   // The same for an __init__ that replaces itself on its class while it runs.
   CollectDeferred();  // the old victim
   EXPECT_EQ(CallInt(*m, "make_once"), 0) << "the collector freed the running __init__";
+}
+
+// A running frame holds its code as CPython's f_executable: a counted reference in gil and atomic
+// (3.12/3.13's Py_NewRef), a tagged one in brc, where the code is deferred (3.14's stack
+// reference: no count written).
+Object* g_probed_code = nullptr;
+Ref CodeCountNow(std::span<Object* const>) { return Int(Refcount(g_probed_code)); }
+
+TEST_F(EvalTest, AFrameHoldsItsCodeAsFExecutable) {
+  auto m = LoadSource("def g():\n    return code_count()\n");
+  Ref probe = Function("code_count", CodeCountNow);
+  DictSet(m->globals(), InternStr("code_count").get(), probe.get());
+  g_probed_code = static_cast<PyFunctionObject*>(Global(*m, "g"))->code;
+  const std::int64_t outside = Refcount(g_probed_code);
+  EXPECT_EQ(CallInt(*m, "g") - outside, kBrc ? 0 : 1) << "the running frame's reference to its code";
+  EXPECT_EQ(Refcount(g_probed_code), outside) << "released when the frame was popped";
+  g_probed_code = nullptr;
 }
 
 }  // namespace
