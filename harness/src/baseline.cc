@@ -61,6 +61,40 @@ std::chrono::seconds ProbeLimit() {
   return std::chrono::seconds(60);
 }
 
+// Kills process group `group` once `limit` has passed, unless End() came first. End() before the
+// child is reaped (Wait's before_reap), so that the group's id cannot belong to others yet; the
+// destructor ends and joins it on every path, exceptions included.
+class Watchdog {
+ public:
+  Watchdog(pid_t group, std::chrono::seconds limit)
+      : thread_([this, group, limit] {
+          std::unique_lock lock(mu_);
+          if (!ended_cv_.wait_for(lock, limit, [this] { return ended_; })) {
+            KillProcessGroup(group);
+            killed_ = true;
+          }
+        }) {}
+  ~Watchdog() {
+    End();
+    thread_.join();
+  }
+  void End() {
+    std::lock_guard lock(mu_);
+    ended_ = true;
+    ended_cv_.notify_all();
+  }
+  bool Killed() {
+    std::lock_guard lock(mu_);
+    return killed_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ended_cv_;
+  bool ended_ = false, killed_ = false;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
 // Runs `argv` to its end, or kills it (its process group: what it started too) after ProbeLimit;
 // its output captured. Cannot start, or killed: InputError.
 Output Capture(const std::vector<std::string>& argv) {
@@ -72,28 +106,12 @@ Output Capture(const std::vector<std::string>& argv) {
   } catch (const std::runtime_error& e) {
     throw InputError(fmt::format("--baseline-binary {}: cannot run it: {}", argv.front(), e.what()));
   }
-  std::mutex mu;
-  std::condition_variable ended_cv;
-  bool ended = false, killed = false;
-  // The watchdog kills the child only while it is unreaped (Wait's before_reap sets `ended` under
-  // the same mutex), so its pid cannot belong to another process yet.
-  std::thread watchdog([&] {
-    std::unique_lock lock(mu);
-    if (!ended_cv.wait_for(lock, limit, [&] { return ended; })) {
-      KillProcessGroup(child->pid());
-      killed = true;
-    }
-  });
+  Watchdog watchdog(child->pid(), limit);
   Output o;
   o.out = child->ReadStdout();
-  o.status = child->Wait([&] {
-    std::lock_guard lock(mu);
-    ended = true;
-    ended_cv.notify_all();
-  });
-  watchdog.join();
+  o.status = child->Wait([&] { watchdog.End(); });
   o.err = child->Stderr();
-  if (killed)
+  if (watchdog.Killed())
     throw InputError(fmt::format("--baseline-binary {}: `{}` did not finish in {} s (killed)", argv.front(),
                                  argv.size() > 1 ? argv[1] : "", limit.count()));
   return o;
