@@ -535,6 +535,15 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
     DISPATCH();
   }
 
+  TARGET(LOAD_FAST_BORROW) {
+    if (!LoadFastBorrow(locals, arg, sp)) [[unlikely]] {
+      Raise(ExcType::kUnboundLocalError, "cannot access local variable '" + std::string(AsStr(code->varnames[arg])) +
+                                             "' where it is not associated with a value");
+      goto error;
+    }
+    DISPATCH();
+  }
+
   TARGET(STORE_FAST) {
     StoreFast(locals, arg, sp);
     DISPATCH();
@@ -919,6 +928,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(RETURN_VALUE) {
     result = *--sp;
+    result.MakeHeapSafe();  // a borrowed result would outlive the local that keeps it alive
     goto exit_frame;
   }
 

@@ -127,6 +127,14 @@ FTB_ALWAYS_INLINE bool LoadFast(StackRef* locals, std::uint32_t index, StackRef*
   *sp++ = value.Dup();
   return true;
 }
+// LOAD_FAST_BORROW: the local's object without a reference (frontend/borrow.h proved the local
+// outlives the slot).
+FTB_ALWAYS_INLINE bool LoadFastBorrow(StackRef* locals, std::uint32_t index, StackRef*& sp) noexcept {
+  StackRef value = locals[index];
+  if (value.is_null()) [[unlikely]] return false;
+  *sp++ = value.Borrow();
+  return true;
+}
 FTB_ALWAYS_INLINE void StoreFast(StackRef* locals, std::uint32_t index, StackRef*& sp) noexcept {
   StackRef old = locals[index];
   locals[index] = *--sp;

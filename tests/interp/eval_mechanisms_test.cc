@@ -130,6 +130,46 @@ TEST_F(EvalTest, AFrameHoldsItsCodeAsFExecutable) {
   g_probed_code = nullptr;
 }
 
+// LOAD_FAST_BORROW (CPython 3.14, both builds): a local's object loaded for one instruction takes
+// no reference, in every variant; a value stored into a local, or returned, does.
+Ref CountOf(std::span<Object* const> args) { return Int(Refcount(args[0])); }
+
+TEST_F(EvalTest, ABorrowedLoadTakesNoReference) {
+  auto m = LoadSource(R"(
+def borrowed(a):
+    return count_of(a)
+
+def stored(a):
+    b = a
+    return count_of(b)
+
+def ident(x):
+    return x
+
+def outlives():
+    a = [7]
+    b = ident(a)
+    a = None
+    return b
+)");
+  Ref count_of = Function("count_of", CountOf);
+  DictSet(m->globals(), InternStr("count_of").get(), count_of.get());
+  Ref list = List();
+  ListAppend(list.get(), Int(7).get());
+  Object* args[] = {list.get()};
+  const std::int64_t outside = Refcount(list.get());
+  // The callee's local holds one reference (the caller's argument, taken by Call).
+  EXPECT_EQ(AsInt(m->Call("borrowed", args).get()) - outside, 1) << "the load for count_of() took a reference";
+  EXPECT_EQ(AsInt(m->Call("stored", args).get()) - outside, 2) << "b = a must own its reference";
+  EXPECT_EQ(Refcount(list.get()), outside);
+  // ident returns what it borrowed from its argument with a reference of its own: the list
+  // outlives the caller's local `a`, its only other owner (without it, a use after free).
+  Ref kept = m->Call("outlives", {});
+  ASSERT_EQ(kept->type, &g_list_type);
+  EXPECT_EQ(Refcount(kept.get()), 1);
+  EXPECT_EQ(AsInt(ListGet(kept.get(), 0).get()), 7);
+}
+
 }  // namespace
 }  // namespace interp::testing
 FTB_NAMESPACE_END

@@ -45,6 +45,7 @@
 
 #include "frontend/ast.h"
 #include "frontend/parser.h"
+#include "frontend/borrow.h"
 #include "frontend/stack_depth.h"
 #include "ftb/interp/frontend.h"
 
@@ -385,6 +386,7 @@ class UnitCompiler {
       i = j;
     }
     unit_->stacksize = ComputeStackSize(*unit_);
+    BorrowFastLoads(*unit_);
     return unit_;
   }
 

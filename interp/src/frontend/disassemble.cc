@@ -133,7 +133,7 @@ std::string ArgMeaning(const CodeUnit& code, Opcode op, std::uint32_t arg) {
   auto name = [&](const std::vector<std::string>& v) { return arg < v.size() ? v[arg] : std::string("?"); };
   switch (op) {
     case Opcode::LOAD_CONST: return arg < code.consts.size() ? ConstRepr(code.consts[arg]) : "?";
-    case Opcode::LOAD_FAST: case Opcode::STORE_FAST: return name(code.varnames);
+    case Opcode::LOAD_FAST: case Opcode::LOAD_FAST_BORROW: case Opcode::STORE_FAST: return name(code.varnames);
     case Opcode::LOAD_GLOBAL: case Opcode::STORE_GLOBAL: case Opcode::LOAD_NAME: case Opcode::STORE_NAME:
     case Opcode::LOAD_ATTR: case Opcode::LOAD_METHOD: case Opcode::STORE_ATTR: case Opcode::IMPORT_NAME:
     case Opcode::IMPORT_FROM:

@@ -7,7 +7,13 @@
 
 namespace ftb::bc {
 
-std::uint32_t ComputeStackSize(const CodeUnit& code) {
+namespace {
+struct Depths {
+  std::vector<int> at;  // before each instruction; -1: unreachable
+  int max = 0;
+};
+
+Depths Walk(const CodeUnit& code) {
   const std::size_t n = code.code.size();
   const std::string where = "internal compiler error in " + code.qualname + ": ";
   auto fail = [&](std::size_t at, const std::string& what) {
@@ -76,7 +82,12 @@ std::uint32_t ComputeStackSize(const CodeUnit& code) {
       if (depth[i] != -1 && depth[i] < static_cast<int>(e.depth)) fail(i, "an exception entry deeper than the stack");
     }
   }
-  return static_cast<std::uint32_t>(max_depth);
+  return Depths{std::move(depth), max_depth};
 }
+}  // namespace
+
+std::uint32_t ComputeStackSize(const CodeUnit& code) { return static_cast<std::uint32_t>(Walk(code).max); }
+
+std::vector<int> StackDepths(const CodeUnit& code) { return Walk(code).at; }
 
 }  // namespace ftb::bc

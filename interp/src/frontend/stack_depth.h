@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 #include "ftb/interp/code_unit.h"
 
@@ -15,5 +16,8 @@ namespace ftb::bc {
 // jump leaves the code or goes the wrong way for its opcode, the code falls off its end, or an
 // exception entry's depth is above the depth of an instruction it covers.
 std::uint32_t ComputeStackSize(const CodeUnit& code);
+
+// The depth before each instruction (-1 where no path reaches it); throws as ComputeStackSize.
+std::vector<int> StackDepths(const CodeUnit& code);
 
 }  // namespace ftb::bc

@@ -14,10 +14,15 @@
 // where a collection can stop it.
 //
 // In ftbench this is the brc variant's mechanism (switchable, see Mechanisms below); gil and atomic
-// always own what they hold (their counts are plain or atomic), so a StackRef there is an owned
-// reference with one spare bit.
+// own what they load (their counts are plain or atomic).
 //
-//   bits_:  [ Object* (8-byte aligned) | bit 0: 1 = no reference owned (deferred or immortal) ]
+// The same tag marks a *borrowed* slot in every variant (CPython 3.14's PyStackRef_Borrow, both
+// builds): LOAD_FAST_BORROW pushes a local's object without a reference where the interpreter's
+// front end proved that the local outlives the slot (interp/src/frontend/borrow.h). A borrowed
+// slot is closed without a decref like a deferred one, and made owned before it can outlive its
+// frame (MakeHeapSafe, at RETURN_VALUE).
+//
+//   bits_:  [ Object* (8-byte aligned) | bit 0: 1 = no reference owned (deferred, immortal, borrowed) ]
 #pragma once
 
 #include <cstdint>
@@ -60,6 +65,18 @@ class StackRef {
   static StackRef Tagged(Object* op) noexcept {
     FTB_DCHECK(IsDeferredOrImmortal(op), "a tagged StackRef for an object that is neither deferred nor immortal");
     return StackRef(reinterpret_cast<std::uintptr_t>(op) | kTagDeferred);
+  }
+
+  // PyStackRef_Borrow: a slot for the same object that owns no reference, valid while this one
+  // keeps the object alive.
+  StackRef Borrow() const noexcept { return StackRef(bits_ | kTagDeferred); }
+  // PyStackRef_MakeHeapSafe: a slot that stays valid after the frame it was borrowed from ends: a
+  // tagged slot whose object is neither deferred nor immortal (a borrowed one) takes a reference.
+  void MakeHeapSafe() noexcept {
+    if ((bits_ & kTagDeferred) != 0 && !IsDeferredOrImmortal(get())) {
+      Incref(get());
+      bits_ &= ~kTagDeferred;
+    }
   }
 
   Object* get() const noexcept { return reinterpret_cast<Object*>(bits_ & ~kTagDeferred); }

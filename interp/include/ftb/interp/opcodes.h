@@ -3,8 +3,9 @@
 // from. Variant-independent.
 //
 // Modelled on CPython 3.12/3.13's bytecode (Python/bytecodes.c, Lib/dis.py), simplified where the
-// subset allows. One instruction is 32 bits: an 8-bit opcode and a 24-bit argument, so there is no
-// EXTENDED_ARG; jump arguments are absolute instruction indexes (CPython's are relative).
+// subset allows, plus 3.14's LOAD_FAST_BORROW. One instruction is 32 bits: an 8-bit opcode and a
+// 24-bit argument, so there is no EXTENDED_ARG; jump arguments are absolute instruction indexes
+// (CPython's are relative).
 //
 // Each entry: X(NAME, POPS, PUSHES, FLAGS) with the stack effect for the fall-through path; POPS and
 // PUSHES may use `arg`. FLAGS: kJump (the argument is an instruction index), kBreaker (the eval
@@ -32,6 +33,7 @@ inline constexpr unsigned kBreaker = 2;  // the eval-breaker check runs here
   X(SWAP,              arg,     arg,         kNoFlags)  /* swaps TOS with STACK[-arg] */         \
   X(LOAD_CONST,        0,       1,           kNoFlags)  /* consts[arg] */                        \
   X(LOAD_FAST,         0,       1,           kNoFlags)  /* varnames[arg]; unbound: UnboundLocalError */ \
+  X(LOAD_FAST_BORROW,  0,       1,           kNoFlags)  /* LOAD_FAST without a reference: see frontend/borrow.h */ \
   X(STORE_FAST,        1,       0,           kNoFlags)                                          \
   X(LOAD_GLOBAL,       0,       1,           kNoFlags)  /* names[arg]: globals, then builtins */ \
   X(STORE_GLOBAL,      1,       0,           kNoFlags)                                          \
