@@ -8,11 +8,12 @@ usage: check_eval_asm.py VARIANT PROBE_OBJECT INTERP_LIBRARY [--library-unoptimi
   atomic  a locked read-modify-write (every count change is one)
   brc     no locked instruction: the owner's count is a plain load and store; the other paths are
           calls to BrcPolicy::IncrefShared / DecrefShared / MergeZeroLocal, out of line
-  all     no indirect call or jump
+  all     no indirect call or jump; LOAD_FAST_BORROW (the probe's third helper) no locked
+          instruction and no call at all, atomic included: it touches no count
   The eval loop itself (interp::EvalFrame in the library), in gil and brc: no locked instruction
   anywhere in it (every count change inlined there is the owner's or the plain one, and the
   eval-breaker check is a load); in every variant, computed-goto dispatch kept per handler: at
-  least MIN_DISPATCH_SITES indirect jumps (the instruction set has 48 opcodes; g++ merges them
+  least MIN_DISPATCH_SITES indirect jumps (the instruction set has 49 opcodes; g++ merges them
   into about a dozen without -fno-crossjumping). With --library-unoptimised (a Debug build's -O0
   library) the dispatch count is not checked: g++ factors every computed goto into one indirect
   jump and only its optimiser duplicates it back into the handlers.
@@ -100,6 +101,11 @@ def main():
             sys.exit(f"unknown variant {variant!r}")
     expect(any("IncrefShared" in c for c in calls(load)) or variant != "brc",
            "brc LOAD_FAST: no call to IncrefShared (the non-owner path)", load)
+    # LOAD_FAST_BORROW touches no count in any variant, atomic's included: no locked instruction,
+    # no call (to a count path or anything else).
+    borrow = find(fns, "ftb_probe_load_fast_borrow")
+    expect(not locked(borrow) and not calls(borrow) and not indirect(borrow),
+           f"{variant} LOAD_FAST_BORROW: a locked instruction or a call", borrow)
 
     lib = disassemble(library)
     evals = [n for n in lib if "interp::EvalFrame" in n]
@@ -115,6 +121,7 @@ def main():
         print("\n".join("FAIL: " + f for f in failures))
         sys.exit(1)
     print(f"ok: {variant}: LOAD_FAST {len(load)} insns ({len(locked(load))} locked), "
+          f"LOAD_FAST_BORROW {len(borrow)} insns, "
           f"STORE_FAST {len(store)} insns ({len(locked(store))} locked), "
           f"EvalFrame {len(loop)} insns ({len(locked(loop))} locked, {len(indirect(loop))} dispatch jumps)")
 
