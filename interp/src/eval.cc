@@ -402,6 +402,12 @@ FTB_ALWAYS_INLINE int Truth(Object* v) noexcept {
   if (v == &g_false || v == &g_none) return 0;
   return IsTrueObject(v);
 }
+
+// LOAD_FAST and LOAD_FAST_BORROW of a local that holds nothing.
+[[gnu::cold]] void RaiseUnboundLocal(const CodeObject* code, std::uint32_t index) {
+  Raise(ExcType::kUnboundLocalError, "cannot access local variable '" + std::string(AsStr(code->varnames[index])) +
+                                         "' where it is not associated with a value");
+}
 }  // namespace
 
 Frame* PushFrame(ThreadState* ts, CodeObject* code, Object* globals, Object* locals) {
@@ -528,8 +534,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(LOAD_FAST) {
     if (!LoadFast(locals, arg, sp)) [[unlikely]] {
-      Raise(ExcType::kUnboundLocalError, "cannot access local variable '" + std::string(AsStr(code->varnames[arg])) +
-                                             "' where it is not associated with a value");
+      RaiseUnboundLocal(code, arg);
       goto error;
     }
     DISPATCH();
@@ -537,8 +542,7 @@ StackRef EvalFrame(ThreadState* ts, Frame* frame) {
 
   TARGET(LOAD_FAST_BORROW) {
     if (!LoadFastBorrow(locals, arg, sp)) [[unlikely]] {
-      Raise(ExcType::kUnboundLocalError, "cannot access local variable '" + std::string(AsStr(code->varnames[arg])) +
-                                             "' where it is not associated with a value");
+      RaiseUnboundLocal(code, arg);
       goto error;
     }
     DISPATCH();
