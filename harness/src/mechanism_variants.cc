@@ -15,15 +15,15 @@ namespace ftb::bench {
 namespace {
 
 // The runtime's words (FTBENCH_MECHANISMS, runtime/src/environment.cc), in canonical order.
-constexpr std::array<std::string_view, 4> kMechanismWords = {"deferred", "type_counts", "immortal_constants",
-                                                            "immortalize_on_thread"};
+constexpr std::array<std::string_view, 5> kMechanismWords = {"deferred", "type_counts", "immortal_constants",
+                                                            "immortalize_on_thread", "borrowed_loads"};
 struct Preset {
   std::string_view name;
-  std::array<bool, 4> on;
+  std::array<bool, kMechanismWords.size()> on;
 };
-constexpr std::array<Preset, 3> kPresets = {{{"3.14", {true, true, true, false}},
-                                             {"3.13", {false, false, true, true}},
-                                             {"none", {false, false, false, false}}}};
+constexpr std::array<Preset, 3> kPresets = {{{"3.14", {true, true, true, false, true}},
+                                             {"3.13", {false, false, true, true, false}},
+                                             {"none", {false, false, false, false, false}}}};
 
 constexpr char kSeparator = ':';
 
@@ -36,7 +36,7 @@ std::string ValidSettings() {
 std::string CanonicalMechanisms(const std::string& setting) {
   for (const Preset& p : kPresets)
     if (setting == p.name) return setting;
-  std::array<bool, 4> on{};
+  std::array<bool, kMechanismWords.size()> on{};
   std::size_t start = 0;
   for (;;) {
     std::size_t end = setting.find('+', start);

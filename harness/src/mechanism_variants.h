@@ -2,11 +2,12 @@
 // sweep dimension: `ftbench run --mechanisms 3.14,3.13,none` and variant names such as `brc:3.13`.
 //
 // A setting is a preset or a list of mechanisms joined by '+':
-//   3.14   deferred + type_counts + immortal_constants (CPython 3.14t; the default, plain `brc`)
+//   3.14   deferred + type_counts + immortal_constants + borrowed_loads (CPython 3.14t; the
+//          default, plain `brc`)
 //   3.13   immortal_constants + immortalize_on_thread (CPython 3.13t)
 //   none   nothing
-//   e.g. deferred+immortal_constants (any of deferred, type_counts, immortal_constants,
-//        immortalize_on_thread, each once)
+//   e.g. deferred+immortal_constants+borrowed_loads (any of deferred, type_counts,
+//        immortal_constants, immortalize_on_thread, borrowed_loads, each once)
 // A compiled variant that the mechanisms change (brc) run with a setting other than the default is
 // its own variant named `<variant>:<setting>` (`brc:3.13`, `brc:none`); the others (gil, atomic)
 // have no mechanisms and appear once. The child process of a cell `brc:3.13` gets
@@ -29,8 +30,9 @@ namespace ftb::bench {
 inline constexpr const char* kDefaultMechanisms = "3.14";
 
 // Checks a setting (a preset or a '+' list) and returns its canonical spelling (a preset as given;
-// a list in the order deferred, type_counts, immortal_constants, immortalize_on_thread, and the
-// preset's name when the list is one: "deferred+type_counts+immortal_constants" is "3.14").
+// a list in the order deferred, type_counts, immortal_constants, immortalize_on_thread,
+// borrowed_loads, and the preset's name when the list is one:
+// "deferred+type_counts+immortal_constants+borrowed_loads" is "3.14").
 std::string CanonicalMechanisms(const std::string& setting);
 
 // `--mechanisms` words: each checked and made canonical, each once (InputError otherwise).

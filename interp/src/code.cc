@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "frame.h"
+#include "ftb/interp/frontend.h"
 #include "ftb/mechanisms.h"
 
 FTB_NAMESPACE_BEGIN
@@ -87,6 +88,9 @@ void CollectDeferredObjects() noexcept { CollectDeferred(); }
 // ---- code objects ----
 
 Ref NewCode(std::shared_ptr<const bc::CodeUnit> unit) {
+  // The compiler borrows loads of locals (CPython 3.14); without that mechanism, every load takes
+  // a reference, as 3.13's LOAD_FAST.
+  if (!BorrowedLoads()) unit = bc::WithStrongLoads(*unit);
   auto* code = NewObject<CodeObject>(&g_code_type);
   Ref owner = Ref::Steal(code);
   const bc::CodeUnit& u = *unit;

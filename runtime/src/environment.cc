@@ -26,9 +26,9 @@ MechanismSwitches MechanismsFromEnvironment() {
     MechanismSwitches all;
     if (value == nullptr || *value == '\0' || std::strcmp(value, "all") == 0 || std::strcmp(value, "3.14") == 0)
       return all;
-    MechanismSwitches m{false, false, false, false};
+    MechanismSwitches m{false, false, false, false, false};
     if (std::strcmp(value, "none") == 0) return m;
-    if (std::strcmp(value, "3.13") == 0) return MechanismSwitches{false, false, true, true};
+    if (std::strcmp(value, "3.13") == 0) return MechanismSwitches{false, false, true, true, false};
     std::string list = value;
     for (std::size_t start = 0; start <= list.size();) {
       std::size_t end = list.find(',', start);
@@ -42,10 +42,12 @@ MechanismSwitches MechanismsFromEnvironment() {
         m.immortal_constants = true;
       } else if (word == "immortalize_on_thread") {
         m.immortalize_on_thread = true;
+      } else if (word == "borrowed_loads") {
+        m.borrowed_loads = true;
       } else {
         throw std::invalid_argument("FTBENCH_MECHANISMS: unknown mechanism '" + word +
                                     "' (valid: all, 3.14, 3.13, none, or a comma-separated list of deferred, "
-                                    "type_counts, immortal_constants, immortalize_on_thread)");
+                                    "type_counts, immortal_constants, immortalize_on_thread, borrowed_loads)");
       }
       start = end + 1;
     }

@@ -93,7 +93,7 @@ void ApplyEnvironment() noexcept {
   std::call_once(g_mechanisms_from_environment, [] {
     MechanismSwitches env = MechanismsFromEnvironment();
     g_mechanisms = Mechanisms{env.deferred_refcount, env.per_thread_type_refcount, env.immortal_constants,
-                              env.immortalize_on_thread};
+                              env.immortalize_on_thread, env.borrowed_loads};
   });
 }
 }  // namespace
@@ -104,6 +104,10 @@ void SetMechanisms(const Mechanisms& mechanisms) noexcept {
 const Mechanisms& CurrentMechanisms() noexcept {
   ApplyEnvironment();
   return g_mechanisms;
+}
+bool BorrowedLoads() noexcept {
+  if constexpr (Policy::kHasOwnerThread) return CurrentMechanisms().borrowed_loads;
+  return true;
 }
 
 // ---- allocation ----

@@ -33,14 +33,21 @@ TEST_F(MechanismVariantsTest, EachSettingOtherThanTheDefaultIsItsOwnBrcVariant) 
   EXPECT_EQ(ExpandMechanismVariants({"brc:3.13", "gil", "brc"}, {"none", "3.13"}),
             (Names{"brc:3.13", "gil", "brc:none"}));
   // A list that is a preset is the preset.
-  EXPECT_EQ(ExpandMechanismVariants({"brc"}, {"immortal_constants+type_counts+deferred"}), (Names{"brc"}));
+  EXPECT_EQ(ExpandMechanismVariants({"brc"}, {"borrowed_loads+immortal_constants+type_counts+deferred"}),
+            (Names{"brc"}));
   EXPECT_EQ(ExpandMechanismVariants({"brc"}, {"immortal_constants+deferred"}), (Names{"brc:deferred+immortal_constants"}));
+  // 3.14's borrowed loads are one of the mechanisms: without them the list is not the default.
+  EXPECT_EQ(ExpandMechanismVariants({"brc"}, {"immortal_constants+type_counts+deferred"}),
+            (Names{"brc:deferred+type_counts+immortal_constants"}));
 }
 
 TEST_F(MechanismVariantsTest, CanonicalSpellings) {
   EXPECT_EQ(CanonicalMechanisms("3.13"), "3.13");
   EXPECT_EQ(CanonicalMechanisms("immortalize_on_thread+immortal_constants"), "3.13");
   EXPECT_EQ(CanonicalMechanisms("type_counts"), "type_counts");
+  EXPECT_EQ(CanonicalMechanisms("borrowed_loads+immortal_constants+deferred"), "deferred+immortal_constants+borrowed_loads");
+  EXPECT_EQ(CanonicalMechanisms("borrowed_loads+immortal_constants+immortalize_on_thread"),
+            "immortal_constants+immortalize_on_thread+borrowed_loads");
   EXPECT_EQ(ParseMechanismsList({"none", "3.14"}), (Names{"none", "3.14"}));
   MechanismVariant plain = ResolveMechanismVariant("brc");
   EXPECT_EQ(plain.variant->runtime.name, "brc");
@@ -57,6 +64,8 @@ TEST_F(MechanismVariantsTest, TheChildGetsTheSettingInItsEnvironment) {
   EXPECT_EQ(MechanismsEnvironment("brc:3.13"), Names{"FTBENCH_MECHANISMS=3.13"});
   EXPECT_EQ(MechanismsEnvironment("brc:deferred+immortal_constants"),
             Names{"FTBENCH_MECHANISMS=deferred,immortal_constants"});
+  EXPECT_EQ(MechanismsEnvironment("brc:deferred+immortal_constants+borrowed_loads"),
+            Names{"FTBENCH_MECHANISMS=deferred,immortal_constants,borrowed_loads"});
   EXPECT_THROW(CheckMechanismsEnvironment(ResolveMechanismVariant("brc:none")), InputError);
   setenv("FTBENCH_MECHANISMS", "none", 1);
   EXPECT_NO_THROW(CheckMechanismsEnvironment(ResolveMechanismVariant("brc:none")));

@@ -170,6 +170,39 @@ def outlives():
   EXPECT_EQ(AsInt(ListGet(kept.get(), 0).get()), 7);
 }
 
+// With the borrowed-loads mechanism off (brc:3.13, brc:none) brc's interpreter loads every local
+// with a reference, as CPython 3.13's LOAD_FAST did; gil and atomic always borrow (the switch is
+// brc's, as every mechanism). The switch is read when the code object is made.
+int CountOpcode(const CodeObject* code, bc::Opcode op) {
+  int n = 0;
+  for (std::uint32_t i = 0; i < code->ninstrs; ++i) n += code->instrs[i].op() == op;
+  return n;
+}
+
+TEST_F(EvalTest, WithoutBorrowedLoadsBrcCountsEveryLoad) {
+  struct Restore {
+    Mechanisms saved = CurrentMechanisms();
+    ~Restore() { SetMechanisms(saved); }
+  } restore;
+  Mechanisms off = restore.saved;
+  off.borrowed_loads = false;
+  SetMechanisms(off);
+  EXPECT_EQ(BorrowedLoads(), !kBrc);
+  auto m = LoadSource("def borrowed(a):\n    return count_of(a)\n");
+  SetMechanisms(restore.saved);
+  auto code = static_cast<const CodeObject*>(static_cast<PyFunctionObject*>(Global(*m, "borrowed"))->code);
+  EXPECT_EQ(CountOpcode(code, bc::Opcode::LOAD_FAST_BORROW), kBrc ? 0 : 1);
+  EXPECT_EQ(CountOpcode(code, bc::Opcode::LOAD_FAST), kBrc ? 1 : 0);
+  Ref count_of = Function("count_of", CountOf);
+  DictSet(m->globals(), InternStr("count_of").get(), count_of.get());
+  Ref list = List();
+  Object* args[] = {list.get()};
+  const std::int64_t outside = Refcount(list.get());
+  EXPECT_EQ(AsInt(m->Call("borrowed", args).get()) - outside, kBrc ? 2 : 1)
+      << "the argument's reference, and in brc without borrowed loads the load's";
+  EXPECT_EQ(Refcount(list.get()), outside);
+}
+
 }  // namespace
 }  // namespace interp::testing
 FTB_NAMESPACE_END

@@ -2,10 +2,12 @@
 #include "frontend/borrow.h"
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "frontend/stack_depth.h"
+#include "ftb/interp/frontend.h"
 
 namespace ftb::bc {
 namespace {
@@ -132,6 +134,13 @@ void BorrowFastLoads(CodeUnit& code) {
         code.code[i] = Instr::Make(Opcode::LOAD_FAST_BORROW, code.code[i].arg());
     }
   }
+}
+
+std::shared_ptr<const CodeUnit> WithStrongLoads(const CodeUnit& code) {
+  auto strong = std::make_shared<CodeUnit>(code);
+  for (Instr& instr : strong->code)
+    if (instr.op() == Opcode::LOAD_FAST_BORROW) instr = Instr::Make(Opcode::LOAD_FAST, instr.arg());
+  return strong;
 }
 
 }  // namespace ftb::bc

@@ -18,16 +18,17 @@ GilMode GilModeFromEnvironment();
 
 // FTBENCH_MECHANISMS: which of the brc variant's mechanisms for shared objects are on
 // (ftb/mechanisms.h): unset, empty, "all" or "3.14" = the default (CPython 3.14t's: deferred,
-// type_counts, immortal_constants), "3.13" = CPython 3.13t's (immortal_constants,
+// type_counts, immortal_constants, borrowed_loads), "3.13" = CPython 3.13t's (immortal_constants,
 // immortalize_on_thread), "none", or a comma-separated list of "deferred" (deferred reference
 // counts), "type_counts" (per-thread class counts), "immortal_constants", "immortalize_on_thread"
-// (make deferred objects immortal when the first extra thread attaches). Read once per process;
-// a program's SetMechanisms call wins.
+// (make deferred objects immortal when the first extra thread attaches), "borrowed_loads" (the
+// interpreter's LOAD_FAST_BORROW). Read once per process; a program's SetMechanisms call wins.
 struct MechanismSwitches {
   bool deferred_refcount = true;
   bool per_thread_type_refcount = true;
   bool immortal_constants = true;
   bool immortalize_on_thread = false;
+  bool borrowed_loads = true;
 };
 // Throws std::invalid_argument naming the bad word and the valid ones.
 MechanismSwitches MechanismsFromEnvironment();

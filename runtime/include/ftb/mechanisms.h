@@ -15,11 +15,17 @@
 //   immortalize_on_thread     CPython 3.13t's stop-gap instead of the first two (gh-117783): the
 //                             objects that would be deferred are made immortal when the first
 //                             thread other than the first one attaches. Off by default.
+//   borrowed_loads            the interpreter loads a local whose value the frame provably keeps
+//                             alive without a reference (LOAD_FAST_BORROW, CPython 3.14's
+//                             Python/flowgraph.c optimize_load_fast; 3.13 had none). Off, brc's
+//                             interpreter takes a reference for every load of a local, as 3.13's
+//                             LOAD_FAST did (a count write on a shared object held in a local).
 //
 // Set them once, before objects are made (a process-wide setting; ftbench runs each measured run
-// in its own process). The defaults are CPython 3.14t's: all on. The switches are read only when
-// an object is given a mechanism (SetDeferredRefcount, Class, Immortalize), never per operation:
-// the operations test the object (a gc bit, a unique id, an immortal count).
+// in its own process). The defaults are CPython 3.14t's: every one on but immortalize_on_thread.
+// The switches are read only when an object is given a mechanism (SetDeferredRefcount, Class,
+// Immortalize) or a code object is made (BorrowedLoads), never per operation: the operations test
+// the object (a gc bit, a unique id, an immortal count) or run the instruction they were given.
 //
 // ---- deferred reference counting (Objects/object.c _PyObject_SetDeferredRefcount) ----
 //
@@ -94,6 +100,7 @@ struct Mechanisms {
   bool per_thread_type_refcount = true;
   bool immortal_constants = true;
   bool immortalize_on_thread = false;
+  bool borrowed_loads = true;
 };
 
 void SetMechanisms(const Mechanisms& mechanisms) noexcept;
@@ -167,6 +174,22 @@ std::int64_t ThreadImmortalizedObjectCount() noexcept;
 // no-ops, and their memory is freed after a grace period (QSBR), so that a dealloc that reads
 // another one's header reads live memory. The trigger stays set, as CPython's does.
 std::int64_t ReleaseThreadImmortalized() noexcept;
+
+// ---- borrowed loads (CPython 3.14's LOAD_FAST_BORROW) ----
+//
+// The switch is read when a code object is made (ftb/interp: its instructions then hold
+// LOAD_FAST_BORROW or LOAD_FAST), never per load. Borrowed loads are a change of CPython's
+// interpreter in both of its builds, not of free threading; here, as every other mechanism, the
+// switch changes brc alone: gil and atomic always borrow, so that `brc:3.13` differs from brc in
+// 3.13t's mechanisms and its interpreter's loads while the gil it is compared with stays one
+// variant (its one-thread ratio to gil then includes the 0-9% more instructions that strong loads
+// take, which CPython 3.13's GIL build took too).
+//
+//   cost  off: an incref at each load of a local and a decref where the value is consumed; a
+//         locked add each way when the local holds an object another thread owns.
+
+// Whether code objects made now get borrowed loads: always in gil and atomic; in brc, the switch.
+bool BorrowedLoads() noexcept;
 
 // ---- immortal constants ----
 

@@ -38,6 +38,11 @@ std::shared_ptr<const CodeUnit> CompileModule(std::string_view source, std::stri
 // Reads and compiles a file. Throws SyntaxError, or std::runtime_error when it cannot be read.
 std::shared_ptr<const CodeUnit> CompileFile(const std::string& path);
 
+// A copy of `code` whose every LOAD_FAST_BORROW is a LOAD_FAST again: for an interpreter without
+// borrowed loads (CPython 3.13's; brc with that mechanism off, ftb/mechanisms.h). Nested code
+// units are shared with `code`, unchanged: the loader converts each one as it reaches it.
+std::shared_ptr<const CodeUnit> WithStrongLoads(const CodeUnit& code);
+
 // A listing in the spirit of Lib/dis.py: one line per instruction (line number, index, name,
 // argument and what it means: the constant, the name, the jump target), then the exception
 // table, then every nested code unit.
