@@ -28,6 +28,7 @@ setup/worker/finish, a bad option); a workload that raises prints its traceback 
 import argparse
 import importlib.util
 import json
+import marshal
 import os
 import sys
 import threading
@@ -58,10 +59,23 @@ def unit_range(size, threads, index, scaling):
 
 
 def load(path):
+    """The workload's module, its code loaded as an import from a bytecode cache (.pyc) loads it.
+
+    Free-threaded CPython interns and immortalises a code object's constants, except in code made
+    by the builtin compile(), whose int, float and other non-str constants stay mortal
+    (tstate->suppress_co_const_immortalization, Python/bltinmodule.c: frozen output must not
+    differ between the builds); importlib compiles a source file with compile() whenever it finds
+    no usable cache (PYTHONDONTWRITEBYTECODE, a read-only directory, the first import). Code read
+    back by marshal, as from a .pyc, has them immortal, as the main script's code does. So that a
+    cell does not depend on the environment or on a cache an earlier run left, the driver compiles
+    the file and passes the code through marshal, as every later import of an unchanged module
+    does, and writes nothing. (In a GIL build the round trip changes nothing.)
+    """
     name = "ftbench_workload_" + os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    code = marshal.loads(marshal.dumps(spec.loader.source_to_code(spec.loader.get_data(path), path)))
+    exec(code, module.__dict__)
     for fn in ("setup", "worker", "finish"):
         if not callable(getattr(module, fn, None)):
             raise SystemExit(f"error: {path} has no function {fn}() (the workload contract: setup, worker, finish)")

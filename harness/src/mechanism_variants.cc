@@ -22,7 +22,7 @@ struct Preset {
   std::array<bool, kMechanismWords.size()> on;
 };
 constexpr std::array<Preset, 3> kPresets = {{{"3.14", {true, true, true, false, true}},
-                                             {"3.13", {false, false, false, true, false}},
+                                             {"3.13", {false, false, true, true, false}},
                                              {"none", {false, false, false, false, false}}}};
 
 constexpr char kSeparator = ':';

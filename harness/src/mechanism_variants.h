@@ -4,8 +4,7 @@
 // A setting is a preset or a list of mechanisms joined by '+':
 //   3.14   deferred + type_counts + immortal_constants + borrowed_loads (CPython 3.14t; the
 //          default, plain `brc`)
-//   3.13   immortalize_on_thread (CPython 3.13t: no borrowed loads, and an imported module's
-//          numeric constants mortal; ftb/mechanisms.h)
+//   3.13   immortal_constants + immortalize_on_thread (CPython 3.13t)
 //   none   nothing
 //   e.g. deferred+immortal_constants+borrowed_loads (any of deferred, type_counts,
 //        immortal_constants, immortalize_on_thread, borrowed_loads, each once)

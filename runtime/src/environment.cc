@@ -28,7 +28,7 @@ MechanismSwitches MechanismsFromEnvironment() {
       return all;
     MechanismSwitches m{false, false, false, false, false};
     if (std::strcmp(value, "none") == 0) return m;
-    if (std::strcmp(value, "3.13") == 0) return MechanismSwitches{false, false, false, true, false};
+    if (std::strcmp(value, "3.13") == 0) return MechanismSwitches{false, false, true, true, false};
     std::string list = value;
     for (std::size_t start = 0; start <= list.size();) {
       std::size_t end = list.find(',', start);

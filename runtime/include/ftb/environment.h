@@ -18,8 +18,8 @@ GilMode GilModeFromEnvironment();
 
 // FTBENCH_MECHANISMS: which of the brc variant's mechanisms for shared objects are on
 // (ftb/mechanisms.h): unset, empty, "all" or "3.14" = the default (CPython 3.14t's: deferred,
-// type_counts, immortal_constants, borrowed_loads), "3.13" = CPython 3.13t's
-// (immortalize_on_thread alone), "none", or a comma-separated list of "deferred" (deferred reference
+// type_counts, immortal_constants, borrowed_loads), "3.13" = CPython 3.13t's (immortal_constants,
+// immortalize_on_thread), "none", or a comma-separated list of "deferred" (deferred reference
 // counts), "type_counts" (per-thread class counts), "immortal_constants", "immortalize_on_thread"
 // (make deferred objects immortal when the first extra thread attaches), "borrowed_loads" (the
 // interpreter's LOAD_FAST_BORROW). Read once per process; a program's SetMechanisms call wins.

@@ -10,11 +10,9 @@
 //   per_thread_type_refcount  creating or freeing an instance of a class changes a slot of the
 //                             thread's own array instead of the class's shared count, merged when
 //                             the true count is needed (CPython 3.14, Python/uniqueid.c).
-//   immortal_constants        the int and float constants the compiler made are immortal
-//                             (CPython's free-threaded builds, gh-118667; str constants are
-//                             interned, and so immortal, with or without it). Off in the 3.13
-//                             preset: 3.13.5t leaves an imported module's numeric constants
-//                             mortal (see "immortal constants" below).
+//   immortal_constants        code constants (ints, floats, strs the compiler made) are immortal
+//                             (CPython 3.13t, gh-118667; except in code made by the builtin
+//                             compile(), docs/mechanisms-interp.md).
 //   immortalize_on_thread     CPython 3.13t's stop-gap instead of the first two (gh-117783): the
 //                             objects that would be deferred are made immortal when the first
 //                             thread other than the first one attaches. Off by default.
@@ -195,18 +193,6 @@ std::int64_t ReleaseThreadImmortalized() noexcept;
 bool BorrowedLoads() noexcept;
 
 // ---- immortal constants ----
-//
-// CPython 3.13t (gh-118667) interns code constants and makes them immortal, but, measured on
-// 3.13.5t, only those of the main script's code: the int and float constants of a module that is
-// imported or built with compile() stay mortal (sys.getrefcount 2, against 4294967295 for the
-// same literal in the main script), before and after threads start; their str constants are
-// interned and immortal either way. So in 3.13t a loop such as `x *= 1.0001` in an imported
-// function writes the float constant's shared count at every iteration, on every thread, and
-// anti-scales (0.4-0.6 at 2 threads on this project's 2-vCPU machine), while the same line with
-// a private float operand scales. ftbench's Python workloads are imported modules (as the hot
-// code of most programs is), so the 3.13 preset leaves immortal_constants off. Whether 3.14t
-// immortalises an imported module's numeric constants was not measured (no 3.14 build here);
-// the 3.14 preset keeps them immortal, as gh-118667 describes.
 
 // Makes `op`, to which the caller holds a reference, immortal (brc with immortal_constants on;
 // otherwise nothing). The calling thread must be the only one that has seen it (a constant the
