@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # this test imports the driver and a workload: no cache in the tree
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRIVER = os.path.join(HERE, "..", "..", "harness", "python", "cell_driver.py")
 WORKLOAD = os.path.join(HERE, "..", "..", "workloads", "py", "mult_constant.py")
