@@ -72,6 +72,44 @@ def flagged_rounds(results: Results, threshold: float = DEFAULT_THRESHOLD) -> li
     return [r for r in rounds(results) if r.flagged(threshold)]
 
 
+# The threads of a multi-thread run of a CPU workload each do an equal share of its units, so
+# each should use about the same CPU time. When the host runs one of the machine's CPUs slower
+# than the others for a while (another tenant on its core, on a VM), that CPU's thread uses more
+# and every cell of those rounds waits for it, every variant alike. The calibration kernel, one
+# dependent chain in registers, hardly slows down under such sharing where code that works
+# through caches does (measured on a 2-vCPU VM: ten consecutive rounds in which the second
+# vCPU took 1.7x the first's CPU time for the same work, in every variant, and the kernel
+# flagged one of them), so the rounds are also judged by the cells' own per-thread CPU times.
+IMBALANCE_THRESHOLD = 1.25
+
+
+def thread_imbalance(results: Results) -> dict:
+    """Per repetition round (0-based): the median, over the round's multi-thread runs of `cpu`
+    workloads and of the calibration kernel, of the longest thread CPU time over the shortest.
+    Empty for files without per-thread CPU times."""
+    per_round = {}
+    cells = [c for c in results.cells if c.threads > 1 and c.category == "cpu"]
+    cells += [c for c in results.calibration_cells if c.threads > 1]
+    for cell in cells:
+        for row in cell.iterations:
+            cpu, r = row.get("thread_cpu_seconds"), row.get("repetition_index")
+            if (isinstance(cpu, list) and len(cpu) > 1 and all(_number(x) and x > 0 for x in cpu)
+                    and isinstance(r, int) and not isinstance(r, bool)):
+                per_round.setdefault(r, []).append(max(cpu) / min(cpu))
+    return {r: _median(v) for r, v in sorted(per_round.items())}
+
+
+def unbalanced_rounds(results: Results, threshold: float = IMBALANCE_THRESHOLD) -> list:
+    """The rounds (0-based) whose median thread imbalance exceeds `threshold`."""
+    return [r for r, v in thread_imbalance(results).items() if v > threshold]
+
+
+def _median(values: list) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def thread_counts(results: Results) -> list:
     """Thread counts above 1 at which the machine was calibrated."""
     return sorted({n for r in rounds(results) for n in r.speedup if n > 1})

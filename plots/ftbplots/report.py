@@ -170,11 +170,22 @@ def calibration_summary(results: Results, threshold: float = cal.DEFAULT_THRESHO
     flagged = cal.flagged_rounds(results, threshold)
     speeds = ", ".join(f"{format_ratio(cal.machine_speedup(results, n))} at {n} threads"
                        for n in cal.thread_counts(results))
-    return (f"Machine calibration: the machine's own speedup was {speeds} (median over rounds); "
+    text = (f"Machine calibration: the machine's own speedup was {speeds} (median over rounds); "
             f"{len(flagged)} of {len(rounds)} rounds flagged (machine efficiency below "
             f"{threshold:.2f}" + (f": round{'s' * (len(flagged) > 1)} "
                                   + ", ".join(str(r.repetition + 1) for r in flagged)
                                   if flagged else "") + ").")
+    imbalance = cal.thread_imbalance(results)
+    if imbalance:
+        uneven = cal.unbalanced_rounds(results)
+        text += (f" In {len(uneven)} of {len(imbalance)} rounds the threads of the CPU cells, each "
+                 f"doing an equal share, used unequal CPU time (median longest/shortest above "
+                 f"{cal.IMBALANCE_THRESHOLD:.2f}" + (f": round{'s' * (len(uneven) > 1)} "
+                                                      + ", ".join(str(r + 1) for r in uneven)
+                                                      + "; the host ran a CPU slower then, for "
+                                                      "every variant alike" if uneven else "")
+                 + ").")
+    return text
 
 
 def calibration_section(results: Results,
@@ -184,12 +195,15 @@ def calibration_section(results: Results,
     if not rounds:
         return None
     counts = cal.thread_counts(results)
+    imbalance = cal.thread_imbalance(results)
     round_rows = [[str(r.repetition + 1)]
                   + [format_ratio(r.speedup.get(n)) for n in counts]
                   + [_fixed(r.lowest_efficiency), "flagged" if r.flagged(threshold) else ""]
+                  + ([_fixed(imbalance.get(r.repetition))] if imbalance else [])
                   for r in rounds]
     round_header = (["round"] + [f"machine speedup at {n}" for n in counts]
-                    + ["lowest efficiency", f"below {threshold:.2f}"])
+                    + ["lowest efficiency", f"below {threshold:.2f}"]
+                    + (["threads' CPU time, longest/shortest"] if imbalance else []))
     relative_header = (["workload", "threads", "machine speedup"]
                        + [f"{v} speedup" for v in results.variants]
                        + [f"{v} vs machine" for v in results.variants])

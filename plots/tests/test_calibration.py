@@ -130,7 +130,7 @@ def test_report_section_flags_rounds_below_the_threshold(calibrated, tmp_path):
     section = calibration_section(r, 0.9)
     assert "1 of 3 rounds flagged" in section.summary and "round 2" in section.summary
     header, rows = section.rounds
-    assert [row[-1] for row in rows] == ["", "flagged", ""]
+    assert [row[header.index("below 0.90")] for row in rows] == ["", "flagged", ""]
     header, rows = section.relative
     assert header[:3] == ["workload", "threads", "machine speedup"] and "brc vs machine" in header
     fib4 = next(row for row in rows if row[:2] == ["fib", "4"])
@@ -148,6 +148,56 @@ def test_report_section_flags_rounds_below_the_threshold(calibrated, tmp_path):
     # The summary line comes right after the headline table, before the machine context.
     assert md.index("1 of 3 rounds flagged") < md.index("## Machine\n")
     assert (tmp_path / "report" / "calibration.png").stat().st_size > 0
+
+
+def with_thread_cpu(directory, tmp_path, cpu_of_round):
+    """A copy of a results directory whose multi-thread rows of `cpu` workloads have the
+    per-thread CPU times cpu_of_round(round, threads); returns the copy."""
+    doc = json.loads((directory / "results.json").read_text())
+    for row in doc["benchmarks"]:
+        if row.get("run_type") == "iteration" and row.get("category") == "cpu" and row["threads"] > 1:
+            row["thread_cpu_seconds"] = cpu_of_round(row["repetition_index"], row["threads"])
+    out = tmp_path / "with-cpu"
+    out.mkdir(parents=True)
+    (out / "results.json").write_text(json.dumps(doc))
+    return out
+
+
+def test_rounds_whose_threads_used_unequal_cpu_time_are_named(calibrated, tmp_path):
+    # Round 3 (index 2): one thread took 1.6x the others' CPU time in every cpu cell, the way a
+    # host running one vCPU slower shows; rounds 1 and 2 are even within 5%.
+    def cpu(r, n):
+        return [0.1] * (n - 1) + [0.16 if r == 2 else 0.105]
+    r = results.load(with_thread_cpu(calibrated, tmp_path, cpu))
+    assert cal.thread_imbalance(r) == pytest.approx({0: 1.05, 1: 1.05, 2: 1.6})
+    assert cal.unbalanced_rounds(r) == [2]
+    section = calibration_section(r, 0.9)
+    assert "In 1 of 3 rounds the threads of the CPU cells" in section.summary
+    assert "above 1.25: round 3;" in section.summary
+    header, rows = section.rounds
+    column = header.index("threads' CPU time, longest/shortest")
+    assert [row[column] for row in rows] == ["1.05", "1.05", "1.60"]
+    md_dir = tmp_path / "report"
+    write_report(r, md_dir, formats=("svg",))
+    assert "above 1.25: round 3;" in (md_dir / "report.md").read_text()
+    # Even threads everywhere: the column stays, no round is named.
+    even = results.load(with_thread_cpu(calibrated, tmp_path / "even", lambda r, n: [0.1] * n))
+    assert cal.unbalanced_rounds(even) == []
+    assert "In 0 of 3 rounds" in calibration_section(even, 0.9).summary
+
+
+def test_no_thread_cpu_column_without_thread_cpu_times(calibrated, tmp_path):
+    doc = json.loads((calibrated / "results.json").read_text())
+    for row in doc["benchmarks"]:
+        row.pop("thread_cpu_seconds", None)
+    out = tmp_path / "old"
+    out.mkdir()
+    (out / "results.json").write_text(json.dumps(doc))
+    r = results.load(out)
+    assert cal.thread_imbalance(r) == {}
+    section = calibration_section(r, 0.9)
+    assert "CPU time" not in section.summary
+    assert "threads' CPU time, longest/shortest" not in section.rounds[0]
 
 
 def test_cli_calibration_threshold(calibrated, tmp_path):
