@@ -96,18 +96,12 @@ def thread_imbalance(results: Results) -> dict:
             if (isinstance(cpu, list) and len(cpu) > 1 and all(_number(x) and x > 0 for x in cpu)
                     and isinstance(r, int) and not isinstance(r, bool)):
                 per_round.setdefault(r, []).append(max(cpu) / min(cpu))
-    return {r: _median(v) for r, v in sorted(per_round.items())}
+    return {r: stats.median(v) for r, v in sorted(per_round.items())}
 
 
-def unbalanced_rounds(results: Results, threshold: float = IMBALANCE_THRESHOLD) -> list:
-    """The rounds (0-based) whose median thread imbalance exceeds `threshold`."""
-    return [r for r, v in thread_imbalance(results).items() if v > threshold]
-
-
-def _median(values: list) -> float:
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+def unbalanced_rounds(imbalance: dict, threshold: float = IMBALANCE_THRESHOLD) -> list:
+    """The rounds (0-based) of thread_imbalance()'s result above `threshold`."""
+    return [r for r, v in imbalance.items() if v > threshold]
 
 
 def thread_counts(results: Results) -> list:

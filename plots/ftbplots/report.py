@@ -177,7 +177,7 @@ def calibration_summary(results: Results, threshold: float = cal.DEFAULT_THRESHO
                                   if flagged else "") + ").")
     imbalance = cal.thread_imbalance(results)
     if imbalance:
-        uneven = cal.unbalanced_rounds(results)
+        uneven = cal.unbalanced_rounds(imbalance)
         text += (f" In {len(uneven)} of {len(imbalance)} rounds the threads of the CPU cells, each "
                  f"doing an equal share, used unequal CPU time (median longest/shortest above "
                  f"{cal.IMBALANCE_THRESHOLD:.2f}" + (f": round{'s' * (len(uneven) > 1)} "

@@ -170,7 +170,7 @@ def test_rounds_whose_threads_used_unequal_cpu_time_are_named(calibrated, tmp_pa
         return [0.1] * (n - 1) + [0.16 if r == 2 else 0.105]
     r = results.load(with_thread_cpu(calibrated, tmp_path, cpu))
     assert cal.thread_imbalance(r) == pytest.approx({0: 1.05, 1: 1.05, 2: 1.6})
-    assert cal.unbalanced_rounds(r) == [2]
+    assert cal.unbalanced_rounds(cal.thread_imbalance(r)) == [2]
     section = calibration_section(r, 0.9)
     assert "In 1 of 3 rounds the threads of the CPU cells" in section.summary
     assert "above 1.25: round 3;" in section.summary
@@ -182,7 +182,7 @@ def test_rounds_whose_threads_used_unequal_cpu_time_are_named(calibrated, tmp_pa
     assert "above 1.25: round 3;" in (md_dir / "report.md").read_text()
     # Even threads everywhere: the column stays, no round is named.
     even = results.load(with_thread_cpu(calibrated, tmp_path / "even", lambda r, n: [0.1] * n))
-    assert cal.unbalanced_rounds(even) == []
+    assert cal.unbalanced_rounds(cal.thread_imbalance(even)) == []
     assert "In 0 of 3 rounds" in calibration_section(even, 0.9).summary
 
 
